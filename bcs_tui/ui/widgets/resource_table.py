@@ -750,20 +750,30 @@ class ResourceTable(ScrollView, can_focus=True):
         self._header_cache = None
 
     def _styles(self) -> dict[str, Style]:
+        # Full (not partial) component styles: Textual blends translucent colours such as
+        # `$accent 35%` or `$text-muted` against the background only when resolving the full style.
         if self._style_cache is None:
             get = self.get_component_rich_style
+            cursor = "resource-table--cursor" if self.has_focus else "resource-table--cursor-blurred"
             cache: dict[str, Style] = {
                 "base": self.rich_style,
                 "header": get("resource-table--header"),
-                "cursor": get(
-                    "resource-table--cursor" if self.has_focus else "resource-table--cursor-blurred",
-                    partial=True,
-                ),
-                "marked": get("resource-table--marked", partial=True),
+                "cursor": get(cursor),
+                "marked": get("resource-table--marked"),
                 "empty": get("resource-table--empty"),
             }
             for name in STATUS_STYLES:
-                style = get(_PREFIX + name, partial=True)
+                # Only the foreground and text attributes: the row keeps its own background.
+                full = get(_PREFIX + name)
+                style = Style(
+                    color=full.color,
+                    bold=full.bold,
+                    dim=full.dim,
+                    italic=full.italic,
+                    underline=full.underline,
+                    strike=full.strike,
+                    reverse=full.reverse,
+                )
                 cache[name] = style
                 cache[_PREFIX + name] = style
             self._style_cache = cache
