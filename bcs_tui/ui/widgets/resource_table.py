@@ -139,9 +139,12 @@ class Column:
     sort_key: Callable[["Row"], Any] | None = None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Row:
-    """One table row: plain cell strings plus typed sort values and per-cell style names."""
+    """One table row: plain cell strings plus typed sort values and per-cell style names.
+
+    Rows compare by identity (a table looks rows up by key; `list.index` stays C-speed).
+    """
 
     key: str
     cells: tuple[str, ...]
@@ -711,7 +714,14 @@ class ResourceTable(ScrollView, can_focus=True):
         self._line_cache.clear()
         self._header_cache = None
         self.virtual_size = Size(self._total_width, len(self._view) + 1)
-        index = self._index_of(old_key) if old_key is not None else None
+        index = None
+        if old_key is not None:
+            row = self._by_key.get(old_key)
+            if row is not None:
+                try:
+                    index = self._view.index(row)  # identity compare: no key dict needed
+                except ValueError:
+                    index = None
         if index is None:
             index = min(max(old_index, 0), len(self._view) - 1)
         self._cursor = -2  # force the refresh of the new cursor line
@@ -907,7 +917,9 @@ def _sanitize(rows: list[Row]) -> None:
         blob = "".join(chain.from_iterable([row.cells for row in rows]))
     except TypeError:
         blob = None  # a non-string cell: check row by row
-    if blob is not None and not _CONTROL.search(blob):
+    # isprintable() is a fast C scan; only text that fails it (control or format characters)
+    # needs the regex.
+    if blob is not None and (blob.isprintable() or not _CONTROL.search(blob)):
         for row in rows:
             if type(row.cells) is not tuple:
                 row.cells = tuple(row.cells)
