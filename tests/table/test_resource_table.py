@@ -421,3 +421,36 @@ async def test_long_and_wide_cells_are_truncated_to_the_column():
         assert "中文名字" in lines[1]
         # Wide characters count double: the next column starts at the same place in both rows.
         assert cell_len(lines[1][: lines[1].index("1")]) == cell_len(lines[2][: lines[2].index("2")])
+
+
+async def test_rows_set_before_mount_show_the_cursor_row():
+    class EarlyApp(App):
+        def compose(self) -> ComposeResult:
+            table = ResourceTable(COLUMNS)
+            table.set_rows(make_rows(300))
+            table.move_cursor(250)
+            yield table
+
+    app = EarlyApp()
+    async with app.run_test(size=(60, 12)) as pilot:
+        await pilot.pause()
+        table = app.query_one(ResourceTable)
+        assert table.cursor_key == "ns/app-00250"
+        assert any(line.startswith(" app-00250") for line in screen_lines(table))
+
+
+async def test_unknown_style_names_are_ignored_and_prefixed_names_work():
+    rows = [
+        Row("cursor", ("c", "c", "0")),  # the cursor row takes the cursor colours
+        Row("a", ("x", "y", "1"), styles=("no-such-style", "resource-table--status-failed", "muted")),
+    ]
+    app = TableApp(rows)
+    async with app.run_test(size=(60, 6)) as pilot:
+        await pilot.pause()
+        table = app.query_one(ResourceTable)
+        segments = list(table.render_line(2))
+        failed = table.get_component_rich_style("resource-table--status-failed")
+        y_segment = next(s for s in segments if "y" in s.text)
+        assert y_segment.style.color == failed.color
+        x_segment = next(s for s in segments if "x" in s.text)
+        assert x_segment.style.color == table.rich_style.color

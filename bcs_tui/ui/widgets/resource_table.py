@@ -58,6 +58,7 @@ Styles: component classes, never hex codes. `resource-table--header`, `--cursor`
     status-pending       resource-table--status-pending      $accent
     status-unknown       resource-table--status-unknown      $text-muted
     status-disabled      resource-table--status-disabled     $text-disabled
+    muted                resource-table--muted               $text-muted (secondary text, e.g. ages)
 
 The defaults use Textual's standard theme variables so the widget works in any app; the app's
 stylesheet overrides them with the theme's `$status-*` variables. A style name may be given with
@@ -94,6 +95,7 @@ STATUS_STYLES = (
     "status-pending",
     "status-unknown",
     "status-disabled",
+    "muted",
 )
 
 # Escape sequences first (CSI, OSC ... BEL/ST, DCS/SOS/PM/APC ... ST, other ESC x), then any
@@ -316,6 +318,7 @@ class ResourceTable(ScrollView, can_focus=True):
         & > .resource-table--status-pending { color: $accent; }
         & > .resource-table--status-unknown { color: $text-muted; }
         & > .resource-table--status-disabled { color: $text-disabled; }
+        & > .resource-table--muted { color: $text-muted; }
     }
     """
 
@@ -794,6 +797,10 @@ class ResourceTable(ScrollView, can_focus=True):
         self._style_cache = None
         self._line_cache.clear()
         self._header_cache = None
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Rows set before the first layout (or a smaller terminal) may leave the cursor off screen.
+        self.call_after_refresh(self._scroll_to_cursor)
 
     def _on_focus(self, event: events.Focus) -> None:
         self._style_cache = None
