@@ -1,0 +1,26 @@
+"""The BCS mesos API layer: `BcsClient` (client.py), pydantic models (models.py) and one error
+hierarchy (errors.py). Knows nothing of the UI."""
+
+from bcs_tui.api.errors import (
+    ApiError,
+    AuthError,
+    BcsError,
+    InvalidRequest,
+    KubeError,
+    ProtocolError,
+    ReadOnlyError,
+    TransportError,
+    WriteOutcomeUnknown,
+)
+
+__all__ = [
+    "ApiError",
+    "AuthError",
+    "BcsError",
+    "InvalidRequest",
+    "KubeError",
+    "ProtocolError",
+    "ReadOnlyError",
+    "TransportError",
+    "WriteOutcomeUnknown",
+]
