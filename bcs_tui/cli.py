@@ -1,8 +1,294 @@
-"""Command line entry point (placeholder until the config/CLI work lands)."""
+"""Command line: argv -> Settings -> the console, the simulator, or a small subcommand.
 
+    bcs-tui [--context NAME] [--server URL --cluster ID] [--namespace NS] [--readonly] ...
+    bcs-tui --demo
+    bcs-tui sim [--host H] [--port P] [--cluster ID] [--token T] [--scale S] [--seed N] [--chaos SPEC]
+    bcs-tui config path | show
+    bcs-tui --version
+
+Start-up stays light: Textual is imported only to run the console (not for --help, --version or
+`config`), the simulator only for --demo and `sim`. Every user error is one line on stderr and
+exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
 import sys
+from typing import Any, Mapping, NoReturn, Sequence, TextIO
+
+from bcs_tui import __version__
+from bcs_tui.config import (
+    DEFAULT_THEME,
+    DEMO_CLUSTER_ID,
+    ConfigError,
+    ConfigFile,
+    Settings,
+    load_config,
+    parse_refresh,
+    paths,
+    resolve_settings,
+    token_status,
+    validate_cluster_id,
+)
+
+PROG = "bcs-tui"
+EXIT_USAGE = 2
 
 
-def main(argv: list[str] | None = None) -> int:
-    print("bcs-tui", file=sys.stdout)
+class UsageError(Exception):
+    """A bad flag or a bad config: printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors raised instead of printed, so main() decides the exit."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+def _console_parser() -> _Parser:
+    p = _Parser(
+        prog=PROG,
+        description="A keyboard-driven terminal console for BCS mesos clusters.",
+        epilog=(
+            "other commands:\n"
+            "  bcs-tui sim ...       run the BCS simulator on loopback (bcs-tui sim --help)\n"
+            "  bcs-tui config path   print the config file location\n"
+            "  bcs-tui config show   print the resolved contexts (tokens redacted)\n"
+            "\n"
+            "environment: BCS_TUI_CONFIG (config file), BCS_TUI_STATE_DIR (audit log dir),\n"
+            "BCS_TOKEN (token when the context names no source)"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,
+    )
+    p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    p.add_argument("--context", metavar="NAME", help="context from the config file")
+    p.add_argument("--server", metavar="URL", help="apiserver address, e.g. https://bcs.example.com:8443")
+    p.add_argument("--cluster", metavar="ID", help="cluster id (BCS-ClusterID), e.g. BCS-MESOS-10001")
+    p.add_argument("-n", "--namespace", metavar="NS", help="start in this namespace")
+    p.add_argument("--readonly", "--read-only", dest="readonly", action="store_true",
+                   help="refuse every write (a read-only context stays read-only)")
+    p.add_argument("--theme", metavar="NAME", help=f"colour theme (default {DEFAULT_THEME})")
+    p.add_argument("--refresh", metavar="SECONDS", help="seconds between polls (default 2; 500ms works)")
+    p.add_argument("--command", metavar="CMD", help='open the console at a prompt command, e.g. "app payments"')
+    p.add_argument("--insecure", action="store_true", help="do not verify the server's TLS certificate")
+    p.add_argument("--ca-file", metavar="F", help="CA bundle that signs the server certificate")
+    p.add_argument("--cert-file", metavar="F", help="client certificate for mutual TLS (with --key-file)")
+    p.add_argument("--key-file", metavar="F", help="client key for mutual TLS (with --cert-file)")
+    p.add_argument("--demo", action="store_true",
+                   help=f"run against a built-in simulated cluster ({DEMO_CLUSTER_ID})")
+    return p
+
+
+def _sim_parser() -> _Parser:
+    p = _Parser(prog=f"{PROG} sim", description="Run the BCS mesos simulator on a loopback port.",
+                allow_abbrev=False)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=_port, default=8899, help="port (default 8899; 0 picks a free one)")
+    p.add_argument("--cluster", default=DEMO_CLUSTER_ID, metavar="ID",
+                   help=f"cluster id the simulator answers to (default {DEMO_CLUSTER_ID})")
+    p.add_argument("--token", metavar="T", default=None,
+                   help="require this bearer token (default: accept any request)")
+    p.add_argument("--scale", choices=("demo", "large", "empty"), default="demo",
+                   help="cluster size (default demo)")
+    p.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default 0)")
+    p.add_argument("--chaos", metavar="SPEC", default=None,
+                   help='fault injection, e.g. "latency=300ms,error=0.1,truncate=0.05,route=/cluster/*"')
+    return p
+
+
+def _config_parser() -> _Parser:
+    p = _Parser(prog=f"{PROG} config", description="Inspect the configuration.", allow_abbrev=False)
+    sub = p.add_subparsers(dest="action", metavar="{path,show}", parser_class=_Parser)
+    sub.required = True
+    sub.add_parser("path", help="print the config file location")
+    sub.add_parser("show", help="print the resolved contexts, tokens redacted")
+    return p
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is out of range 0-65535")
+    return port
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def build_settings(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> Settings:
+    """Flags + config file -> Settings. Raises ConfigError on anything wrong."""
+    env = os.environ if environ is None else environ
+    run_paths = paths(env)
+    config = load_config(run_paths.config_file)
+    refresh = parse_refresh(args.refresh) if args.refresh is not None else None
+    if args.cluster is not None and not args.demo:
+        validate_cluster_id(args.cluster, "--cluster")
+    return resolve_settings(
+        config,
+        context=args.context,
+        server=args.server,
+        cluster_id=args.cluster,
+        namespace=args.namespace,
+        read_only=args.readonly,
+        theme=args.theme,
+        refresh=refresh,
+        command=args.command,
+        insecure=args.insecure,
+        ca_file=args.ca_file,
+        cert_file=args.cert_file,
+        key_file=args.key_file,
+        demo=args.demo,
+        environ=env,
+        run_paths=run_paths,
+    )
+
+
+def prepare_ui(settings: Settings, *, theme_from_flag: bool = False) -> None:
+    """Check the theme and keymap against what the UI knows; problems become start-up warnings.
+
+    An unknown `--theme` is a usage error; a theme named in the config file that is missing or
+    broken falls back to the default with a warning (the console still starts).
+    """
+    from bcs_tui.ui.keymap import analyse_keymap
+    from bcs_tui.ui.themes import DEFAULT_THEME as UI_DEFAULT, load_themes
+
+    themes, errors = load_themes(settings.paths.themes_dir)
+    settings.warnings.extend(errors)
+    if settings.theme not in themes and settings.theme not in _builtin_theme_names():
+        available = ", ".join(sorted(themes))
+        if theme_from_flag:
+            raise ConfigError(f"--theme: unknown theme '{settings.theme}' (available: {available})")
+        settings.warnings.append(f"theme '{settings.theme}' not found; using {UI_DEFAULT} (available: {available})")
+        settings.theme = UI_DEFAULT
+    report = analyse_keymap(settings)
+    settings.keymap = report.keymap
+    settings.warnings.extend(report.warnings)
+
+
+def _builtin_theme_names() -> set[str]:
+    from textual.theme import BUILTIN_THEMES
+
+    return set(BUILTIN_THEMES)
+
+
+def run_console(settings: Settings) -> int:
+    """Import the UI lazily and run it; its exit code is ours."""
+    try:
+        from bcs_tui.ui.app import BcsApp
+    except ImportError as exc:  # a broken checkout, not a user error: say so in one line
+        print(f"{PROG}: error: the console UI cannot be loaded ({exc})", file=sys.stderr)
+        return 1
+    app = BcsApp(settings)
+    result = app.run()
+    code = getattr(app, "return_code", None)
+    if isinstance(code, int):
+        return code
+    return result if isinstance(result, int) else 0
+
+
+def run_sim_command(args: argparse.Namespace) -> int:
+    """`bcs-tui sim`: validate, then hand over to the simulator's runner."""
+    cluster = validate_cluster_id(args.cluster, "--cluster")
+    if args.chaos:
+        try:
+            from bcs_tui.sim.chaos import ChaosSpec
+        except ImportError:
+            ChaosSpec = None  # type: ignore[assignment]
+        if ChaosSpec is not None:
+            try:
+                ChaosSpec.parse(args.chaos)
+            except (ValueError, TypeError) as exc:
+                raise ConfigError(f"--chaos: {exc}") from None
+    try:
+        from bcs_tui.sim.runner import run_sim
+    except ImportError as exc:
+        print(f"{PROG}: error: the simulator cannot be loaded ({exc})", file=sys.stderr)
+        return 1
+    return int(run_sim(args.host, args.port, cluster, args.token, args.scale, args.seed, args.chaos) or 0)
+
+
+def show_config(out: TextIO, environ: Mapping[str, str] | None = None) -> int:
+    """`bcs-tui config show`: every context resolved, tokens only as `***` and their source."""
+    env = os.environ if environ is None else environ
+    run_paths = paths(env)
+    config: ConfigFile = load_config(run_paths.config_file)
+    w = out.write
+    state = "" if config.exists else "  (does not exist)"
+    w(f"config file: {config.path}{state}\n")
+    w(f"themes dir:  {run_paths.themes_dir}\n")
+    w(f"audit log:   {run_paths.audit_file}\n")
+    w(f"theme:       {config.theme or DEFAULT_THEME}\n")
+    if config.keymap:
+        w("keymap:      " + ", ".join(f"{k}={v}" for k, v in config.keymap.items()) + "\n")
+    if config.aliases:
+        w("aliases:     " + ", ".join(f"{k}={v}" for k, v in config.aliases.items()) + "\n")
+    if not config.contexts:
+        w("\nno contexts: add [contexts.NAME] tables with server and cluster_id, or run bcs-tui --demo\n")
+        return 0
+    for name, ctx in config.contexts.items():
+        current = "  (current)" if name == config.current_context else ""
+        w(f"\n[{name}]{current}\n")
+        rows: list[tuple[str, Any]] = [
+            ("server", ctx.server),
+            ("cluster_id", ctx.cluster_id),
+            ("namespace", ctx.namespace or "(all)"),
+            ("read_only", str(ctx.read_only).lower()),
+            ("production", str(ctx.production).lower()),
+            ("theme", ctx.theme or config.theme or DEFAULT_THEME),
+            ("refresh", f"{ctx.refresh if ctx.refresh is not None else 2.0:g}s"),
+            ("operator", ctx.operator or "(none)"),
+            ("token", token_status(ctx, env)),
+        ]
+        if ctx.tls.insecure:
+            rows.append(("tls", "INSECURE (certificate not verified)"))
+        elif ctx.tls.ca_file:
+            rows.append(("tls", f"verify with {ctx.tls.ca_file}"))
+        else:
+            rows.append(("tls", "verify with system CAs"))
+        if ctx.tls.cert_file:
+            rows.append(("client cert", f"{ctx.tls.cert_file} + {ctx.tls.key_file}"))
+        if ctx.keymap:
+            rows.append(("keymap", ", ".join(f"{k}={v}" for k, v in ctx.keymap.items())))
+        for key, value in rows:
+            w(f"  {key:<12} {value}\n")
     return 0
+
+
+def _fail(message: str) -> int:
+    print(f"{PROG}: error: {' '.join(str(message).split())}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The `bcs-tui` entry point; returns the process exit code."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args_list[:1] == ["sim"]:
+            return run_sim_command(_sim_parser().parse_args(args_list[1:]))
+        if args_list[:1] == ["config"]:
+            cfg = _config_parser().parse_args(args_list[1:])
+            if cfg.action == "path":
+                print(paths().config_file)
+                return 0
+            return show_config(sys.stdout)
+        args = _console_parser().parse_args(args_list)
+        settings = build_settings(args)
+        prepare_ui(settings, theme_from_flag=args.theme is not None)
+    except SystemExit as exc:  # --help / --version print and "exit" 0
+        return exc.code if isinstance(exc.code, int) else 0
+    except (UsageError, ConfigError) as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return 130
+    return run_console(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -175,6 +175,31 @@ class Context:
     tls: TLSConfig = field(default_factory=TLSConfig)
     keymap: dict[str, str] = field(default_factory=dict)
 
+    # Flat views of the TLS options, so callers can pass a Context straight to BcsClient.
+    @property
+    def ca_file(self) -> str | None:
+        return self.tls.ca_file
+
+    @property
+    def cert_file(self) -> str | None:
+        return self.tls.cert_file
+
+    @property
+    def key_file(self) -> str | None:
+        return self.tls.key_file
+
+    @property
+    def insecure(self) -> bool:
+        return self.tls.insecure
+
+    @property
+    def verify(self) -> bool | str:
+        return self.tls.verify
+
+    @property
+    def cert(self) -> tuple[str, str] | None:
+        return self.tls.cert
+
 
 @dataclass(frozen=True)
 class ConfigFile:
@@ -641,6 +666,12 @@ class Settings:
     global_keymap: dict[str, str] = field(default_factory=dict)  # the top-level [keymap] only
     aliases: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # shown by the app at start-up
+    contexts: dict[str, Context] = field(default_factory=dict)  # every context, for `:ctx`
+
+    @property
+    def command(self) -> str | None:
+        """The `--command` text (what the `:` prompt takes), or None."""
+        return self.initial_command
 
     @property
     def context_name(self) -> str:
@@ -689,6 +720,10 @@ class Settings:
 
     @property
     def audit_file(self) -> Path:
+        return self.paths.audit_file
+
+    @property
+    def audit_path(self) -> Path:
         return self.paths.audit_file
 
     @property
@@ -823,6 +858,7 @@ def resolve_settings(
         global_keymap=dict(config.keymap),
         aliases=dict(config.aliases),
         warnings=warnings,
+        contexts=({ctx.name: ctx} if demo else {**config.contexts, ctx.name: ctx}),
     )
 
 
