@@ -1,0 +1,86 @@
+"""Property tests: the shown rows always equal a plain reference filter + stable sort."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bcs_tui.ui.widgets.resource_table import Column, ResourceTable, Row
+
+COLUMNS = [Column("name", "NAME"), Column("status", "STATUS"), Column("n", "N", align="right")]
+
+words = st.sampled_from(["web", "API", "db", "Running", "Failed", "x1", "a.b", "", "ünï", "[b]"])
+row_data = st.lists(
+    st.tuples(st.integers(0, 30), words, words, st.integers(-5, 5), st.booleans()),
+    max_size=40,
+)
+filters = st.sampled_from(["", "a", "RUN", "!a", "/^w/", "~b$", "!/fail|db/", "/[/", "1", "!"])
+
+
+def build(data) -> list[Row]:
+    rows = []
+    for key, name, status, n, bad in data:
+        rows.append(Row(str(key), (name, status, str(n)), (name, status, n), bad=bad))
+    return rows
+
+
+def reference(rows: list[Row], text: str, faults: bool, sort: str | None, reverse: bool) -> list[str]:
+    # Duplicate keys: the last row wins, in the position of the first.
+    by_key: dict[str, Row] = {}
+    for row in rows:
+        by_key[row.key] = row
+    shown = list(by_key.values())
+    if sort is not None:
+        index = [c.key for c in COLUMNS].index(sort)
+        shown = sorted(shown, key=lambda r: r.sort_values[index], reverse=reverse)
+    if faults:
+        shown = [r for r in shown if r.bad]
+    text = text.strip()
+    invert = text.startswith("!")
+    body = text[1:] if invert else text
+    if body.startswith("/") or body.startswith("~"):
+        pattern = body[1:]
+        if body.startswith("/") and len(body) > 1 and body.endswith("/"):
+            pattern = body[1:-1]
+        try:
+            regex = re.compile(pattern, re.IGNORECASE) if pattern else None
+            match = (lambda s: regex.search(s) is not None) if regex else None
+        except re.error:
+            match = lambda s: pattern.lower() in s  # noqa: E731
+    else:
+        match = (lambda s: body.lower() in s) if body else None
+    if match is not None:
+        shown = [r for r in shown if match("\t".join(r.cells).lower()) != invert]
+    return [r.key for r in shown]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    first=row_data,
+    second=row_data,
+    text=filters,
+    faults=st.booleans(),
+    sort=st.sampled_from([None, "name", "status", "n"]),
+    reverse=st.booleans(),
+    marks=st.lists(st.integers(0, 30).map(str), max_size=5),
+)
+def test_view_matches_reference_across_refresh(first, second, text, faults, sort, reverse, marks):
+    table = ResourceTable(COLUMNS)
+    table.set_rows(build(first))
+    table.sort_by(sort, reverse)
+    table.set_filter(text)
+    table.faults_only = faults
+    table.mark_keys(marks)
+    before = set(table.marked_keys)
+    assert before == {m for m in marks if m in {str(k) for k, *_ in first}}
+    cursor = table.cursor_key
+    second_rows = build(second)
+    table.set_rows(second_rows)
+    assert [r.key for r in table.view_rows] == reference(second_rows, text, faults, sort, reverse)
+    assert table.marked_keys == before & {r.key for r in second_rows}
+    shown = [r.key for r in table.view_rows]
+    if cursor in shown:
+        assert table.cursor_key == cursor
+    assert (table.cursor_key is None) == (not shown)
