@@ -51,11 +51,11 @@ CONSOLE_DEFAULTS_DARK: dict[str, str] = {
     "status-failed": "#ff5f5f",
     "status-warning": "#ffaf00",
     "status-pending": "#5fafff",
-    "status-unknown": "#af87ff",
-    "status-disabled": "#8a8a8a",
+    "status-unknown": "#d787ff",
+    "status-disabled": "#767676",
     "banner-production": "#af0000",
     "banner-production-text": "#ffffff",
-    "badge-readonly": "#005f87",
+    "badge-readonly": "#005fd7",
     "stale": "#d7af00",
 }
 CONSOLE_DEFAULTS_LIGHT: dict[str, str] = {
