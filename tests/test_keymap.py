@@ -1,0 +1,210 @@
+"""Keymaps: validation against the action table, conflict warnings, and a remap that is pressed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.widgets import Label
+
+from bcs_tui.actions import ACTIONS, ACTIONS_BY_ID, actions_for
+from bcs_tui.config import Context, Settings, load_config, resolve_settings
+from bcs_tui.ui.keymap import (
+    analyse_keymap,
+    default_conflicts,
+    key_problem,
+    keymap_warnings,
+    load_keymap,
+    normalize_key,
+)
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path, monkeypatch):
+    monkeypatch.setenv("BCS_TUI_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.setenv("BCS_TUI_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.delenv("BCS_TOKEN", raising=False)
+
+
+def settings_with(top: dict[str, str] | None = None, ctx: dict[str, str] | None = None) -> Settings:
+    context = Context("prod", server="https://h", cluster_id="C", keymap=dict(ctx or {}))
+    return Settings(context=context, keymap={**(top or {}), **(ctx or {})}, global_keymap=dict(top or {}))
+
+
+def settings_from_file(tmp_path: Path, text: str) -> Settings:
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    return resolve_settings(load_config(path))
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def test_the_default_action_table_has_no_conflicts():
+    assert default_conflicts() == []
+    assert keymap_warnings(settings_with()) == []
+
+
+def test_empty_keymap():
+    assert load_keymap(settings_with()) == {}
+
+
+def test_unknown_action_is_dropped_with_a_suggestion():
+    report = analyse_keymap(settings_with({"scael": "S", "scale": "S"}))
+    assert report.keymap == {"scale": "S"}
+    assert report.warnings == ["[keymap]: unknown action 'scael' (did you mean 'scale'?); ignored"]
+
+
+@pytest.mark.parametrize(
+    "key, problem",
+    [
+        ("ctlr+x", "unknown modifier 'ctlr'"),
+        ("ctrl+", "ends with '+'"),
+        ("escpe", "unknown key name 'escpe' (did you mean 'escape'?)"),
+        ("ctrl x", "cannot contain spaces"),
+        ("", "an empty key"),
+    ],
+)
+def test_key_problems(key, problem):
+    assert problem in key_problem(key)
+
+
+@pytest.mark.parametrize("key", ["S", "?", "ctrl+x", "f5", "shift+tab", "question_mark", "colon", "escape",
+                                 "alt+enter", "pagedown", "slash", "ctrl+shift+up"])
+def test_good_keys(key):
+    assert key_problem(key) is None
+
+
+def test_bad_key_name_is_dropped():
+    report = analyse_keymap(settings_with({"scale": "ctrl+s,ctlr+x", "exec": "X"}))
+    assert report.keymap == {"exec": "X"}
+    assert report.warnings == [
+        "[keymap]: scale = 'ctrl+s,ctlr+x': unknown modifier 'ctlr' "
+        "(use ctrl, shift, alt, meta, super or hyper); ignored"
+    ]
+
+
+def test_normalize_key():
+    assert normalize_key("?") == "question_mark"
+    assert normalize_key("/") == "slash"
+    assert normalize_key(":") == "colon"
+    assert normalize_key("S") == "S"
+    assert normalize_key("ctrl+d") == "ctrl+d"
+
+
+# --------------------------------------------------------------------------- conflicts
+
+
+def test_two_actions_on_one_key_in_the_same_scope():
+    warnings = keymap_warnings(settings_with({"exec": "S", "reschedule": "S"}))
+    assert warnings == [
+        "keymap conflict: exec and reschedule are both on 'S' (taskgroups); give one of them another key"
+    ]
+
+
+def test_same_key_in_different_scopes_is_fine():
+    # taint (agents) and reschedule (taskgroups) never share a list.
+    assert keymap_warnings(settings_with({"taint": "Z", "reschedule": "Z"})) == []
+
+
+def test_key_moved_onto_another_actions_default_key():
+    warnings = keymap_warnings(settings_with({"scale": "d"}))
+    assert warnings == [
+        "keymap conflict: scale is remapped to 'd', which is already describe's key "
+        "(applications, deployments); remap describe too or pick another key"
+    ]
+    # Moving describe away as well resolves it.
+    assert keymap_warnings(settings_with({"scale": "d", "describe": "D"})) == []
+
+
+def test_symbol_keys_are_compared_in_their_long_form():
+    # "/" and "slash" are the same key: filter is on "slash" by default.
+    warnings = keymap_warnings(settings_with({"describe": "/"}))
+    assert len(warnings) == 1 and "already filter's key" in warnings[0]
+
+
+def test_reserved_keys_are_reported():
+    warnings = keymap_warnings(settings_with({"help": "ctrl+p", "mark": "down"}))
+    assert "keymap: help on 'ctrl+p' shadows the command palette" in warnings
+    assert "keymap: mark on 'down' shadows cursor movement" in warnings
+
+
+def test_context_keymap_wins_and_is_named_in_warnings():
+    report = analyse_keymap(settings_with({"scale": "S", "delete": "X"}, {"scale": "Z", "nope": "q"}))
+    assert report.keymap == {"scale": "Z", "delete": "X"}
+    assert report.warnings == ["context 'prod' keymap: unknown action 'nope'; ignored"]
+
+
+def test_from_the_config_file(tmp_path):
+    s = settings_from_file(tmp_path, """
+[keymap]
+scale = "S"
+[contexts.a]
+server = "h"
+cluster_id = "C"
+[contexts.a.keymap]
+delete = "ctrl+x"
+""")
+    assert load_keymap(s) == {"scale": "S", "delete": "ctrl+x"}
+
+
+# --------------------------------------------------------------------------- pressing remapped keys
+
+
+class ActionsApp(App):
+    """A stand-in for a resource list: one binding per action, each with the action id as its id."""
+
+    BINDINGS = [Binding(a.key, f"record('{a.id}')", a.description, id=a.id)
+                for a in actions_for("applications")]
+
+    def __init__(self, keymap: dict[str, str]) -> None:
+        super().__init__()
+        self.ran: list[str] = []
+        self._startup_keymap = keymap
+
+    def compose(self) -> ComposeResult:
+        yield Label("applications")
+
+    def on_mount(self) -> None:
+        self.set_keymap(self._startup_keymap)
+
+    def action_record(self, action_id: str) -> None:
+        self.ran.append(action_id)
+
+
+async def test_remapped_key_from_config_is_pressed(tmp_path):
+    s = settings_from_file(tmp_path, """
+[keymap]
+scale = "S"
+help = "f1"
+[contexts.a]
+server = "h"
+cluster_id = "C"
+[contexts.a.keymap]
+describe = "ctrl+o"
+""")
+    app = ActionsApp(load_keymap(s))
+    async with app.run_test() as pilot:
+        await pilot.press("s")  # the old key does nothing now
+        await pilot.press("d")
+        assert app.ran == []
+        await pilot.press("S")
+        await pilot.press("f1")
+        await pilot.press("ctrl+o")
+        await pilot.press("f")  # an action left alone keeps its key
+        assert app.ran == ["scale", "help", "describe", "faults"]
+
+
+async def test_without_a_keymap_defaults_apply():
+    app = ActionsApp({})
+    async with app.run_test() as pilot:
+        await pilot.press("s", "d")
+        assert app.ran == ["scale", "describe"]
+
+
+def test_every_action_id_is_remappable():
+    # The keymap ids are exactly the action ids (what the screens use as Binding ids).
+    report = analyse_keymap(settings_with({a.id: f"f{i % 24 + 1}" for i, a in enumerate(ACTIONS)}))
+    assert set(report.keymap) == set(ACTIONS_BY_ID)
