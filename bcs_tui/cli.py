@@ -159,13 +159,13 @@ def prepare_ui(settings: Settings, *, theme_from_flag: bool = False) -> None:
     from bcs_tui.ui.keymap import analyse_keymap
     from bcs_tui.ui.themes import DEFAULT_THEME as UI_DEFAULT, load_themes
 
-    themes, errors = load_themes(settings.paths.themes_dir)
-    settings.warnings.extend(errors)
+    # Broken theme files are not reported here: the app's install_themes() reports them once.
+    themes, _errors = load_themes(settings.paths.themes_dir)
     if settings.theme not in themes and settings.theme not in _builtin_theme_names():
         available = ", ".join(sorted(themes))
         if theme_from_flag:
             raise ConfigError(f"--theme: unknown theme '{settings.theme}' (available: {available})")
-        settings.warnings.append(f"theme '{settings.theme}' not found; using {UI_DEFAULT} (available: {available})")
+        settings.warnings.append(f"theme '{settings.theme}' not found or broken; using {UI_DEFAULT} (available: {available})")
         settings.theme = UI_DEFAULT
     report = analyse_keymap(settings)
     settings.keymap = report.keymap

@@ -161,7 +161,14 @@ def test_broken_user_theme_is_a_warning_not_a_failure(tmp_path, started):
     (tmp_path / "themes" / "mine.toml").write_text('primary = "not-a-colour"\n')
     assert cli.main(["--demo"]) == 0
     (s,) = started
-    assert any("mine.toml" in w and "is not a colour" in w for w in s.warnings)
+    assert s.theme == "bcs-dark"
+    # Chosen by name, the broken theme falls back to the default with a warning.
+    started.clear()
+    assert cli.main(["--demo", "--theme", "mine"]) == 2
+    (tmp_path / "config.toml").write_text('theme = "mine"\n')
+    assert cli.main(["--demo"]) == 0
+    assert started[0].theme == "bcs-dark"
+    assert any("theme 'mine' not found" in w for w in started[0].warnings)
 
 
 def test_user_theme_can_be_chosen(tmp_path, started):
