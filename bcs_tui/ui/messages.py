@@ -1,0 +1,25 @@
+"""Messages between the console's screens and widgets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.message import Message
+
+
+class OpenView(Message):
+    """Ask the browser to open a registry view (`kind` name or alias, and a `Scope` or None)."""
+
+    def __init__(self, kind: str, scope: Any = None) -> None:
+        super().__init__()
+        self.kind = kind
+        self.scope = scope
+
+
+class ViewChanged(Message):
+    """The browser now shows another view (the header follows the namespace)."""
+
+    def __init__(self, kind: str, namespace: str | None) -> None:
+        super().__init__()
+        self.kind = kind
+        self.namespace = namespace

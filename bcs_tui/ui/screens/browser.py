@@ -1,0 +1,573 @@
+"""The one generic browser: renders any `ResourceKind` of the registry in a ResourceTable.
+
+The screen keeps a stack of `ViewState`s (kind, scope, cursor, filter, sort, marks, last data):
+Enter pushes one, Esc pops back to the previous view with the cursor where it was, `:` pushes the
+view asked for. The current view is polled every `settings.refresh` seconds: the next poll is armed
+only after the previous one finished (no overlap), polls are skipped while another screen or a
+modal is on top, and failures keep the last good rows on screen marked stale, with backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Static
+
+from bcs_tui.actions import ACTIONS, ACTIONS_BY_ID, actions_for
+from bcs_tui.resources import (
+    KINDS_BY_NAME,
+    RenderContext,
+    ResourceKind,
+    Scope,
+    object_name,
+    to_jsonable,
+)
+from bcs_tui.ui.textsafe import one_line
+from bcs_tui.ui.widgets.breadcrumbs import Breadcrumbs
+from bcs_tui.ui.widgets.header import ClusterHeader
+from bcs_tui.ui.widgets.prompt import FilterInput
+from bcs_tui.ui.widgets.resource_table import Column, ResourceTable, Row
+
+log = logging.getLogger(__name__)
+
+MAX_STACK = 30  # views kept for Esc; the oldest are dropped beyond this
+MAX_BACKOFF = 60.0
+CELL_LIMIT = 300  # characters per cell: a huge server message must not cost a huge render
+
+# Actions the browser runs itself; everything else goes to app.operations.
+LOCAL_ACTIONS = frozenset({
+    "command_prompt", "filter", "describe", "describe_alt", "drill", "back", "mark", "refresh", "faults",
+    "sort", "sort_reverse", "copy", "reveal", "help", "quit",
+})
+
+
+@dataclass
+class ViewState:
+    """Everything needed to show a view again exactly as the user left it."""
+
+    kind: ResourceKind
+    scope: Scope
+    cursor_key: str | None = None
+    filter: str = ""
+    sort_column: str | None = None  # a column key (see _column_key)
+    sort_reverse: bool = False
+    faults_only: bool = False
+    marked: set[str] = field(default_factory=set)
+    revealed: bool = False
+    objects: list[Any] = field(default_factory=list)
+    loaded: bool = False
+    loaded_at: float = 0.0
+    stale_since: float | None = None
+    error: str = ""
+    failures: int = 0
+
+    @property
+    def all_namespaces(self) -> bool:
+        return self.kind.namespaced and not self.scope.namespace
+
+    def crumb(self) -> str:
+        alias = self.kind.aliases[0] if self.kind.aliases else self.kind.name
+        if self.scope.label:
+            return f"{alias}({self.scope.label})"
+        if self.kind.namespaced:
+            return f"{alias}({self.scope.namespace or 'all'})"
+        return alias
+
+
+def column_key(index: int, title: str) -> str:
+    return title or f"#{index}"
+
+
+def build_columns(kind: ResourceKind, all_namespaces: bool) -> list[Column]:
+    """The ResourceTable columns of a kind (the NAMESPACE column only across namespaces)."""
+    out = []
+    for i, c in enumerate(kind.visible_columns(all_namespaces)):
+        kw: dict[str, Any] = {"align": "right" if c.numeric else "left"}
+        if c.width:
+            kw["width"] = c.width
+        if c.title in ("MESSAGE", "ERROR", "ITEMS", "ATTRIBUTES", "ID", "URL"):
+            kw["max_width"] = 80
+        out.append(Column(column_key(i, c.title), c.title, **kw))
+    return out
+
+
+def build_rows(kind: ResourceKind, objects: list[Any], rc: RenderContext) -> list[Row]:
+    """Table rows for `objects`: sanitised one-line cells, typed sort values, status styles."""
+    specs = kind.visible_columns(rc.all_namespaces)
+    rows = []
+    for obj in objects:
+        try:
+            cells, sorts, classes = [], [], []
+            for spec in specs:
+                text = one_line(spec.value(obj, rc), CELL_LIMIT)
+                cells.append(text)
+                sorts.append(spec.sort(obj, rc) if spec.sort else text.lower())
+                cls = spec.status(obj) if spec.status else None
+                classes.append(f"status-{cls}" if cls else None)
+            rows.append(Row(
+                key=str(kind.row_key(obj)),
+                cells=tuple(cells),
+                sort_values=tuple(sorts),
+                styles=tuple(classes),
+                obj=obj,
+                bad=kind.bad(obj),
+            ))
+        except Exception:  # one odd object must not blank the whole view
+            log.exception("cannot render a %s row", kind.name)
+    return rows
+
+
+def _binding_for(action) -> Binding:
+    return Binding(action.key, f"act('{action.id}')", action.description, show=action.show, id=action.id)
+
+
+class BrowserScreen(Screen):
+    """The generic list screen. Ops and tests use: `state`, `refresh_now()`, `open_view()`,
+    `selected_objects()`."""
+
+    BINDINGS = [_binding_for(a) for a in ACTIONS]
+
+    AUTO_FOCUS = "ResourceTable"
+
+    def __init__(self, kind: ResourceKind, scope: Scope | None = None) -> None:
+        super().__init__()
+        self.stack: list[ViewState] = [ViewState(kind, scope or Scope())]
+        self._poll_timer: Timer | None = None
+        self._polling = False
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield ClusterHeader(id="cluster-header")
+        yield Breadcrumbs(id="crumbs")
+        yield Static(id="view-title")
+        yield ResourceTable(id="table")
+        yield FilterInput(placeholder="filter: text, a regex, or !text to invert — Enter keeps it, Esc clears",
+                          id="filter")
+        yield Footer()
+
+    @property
+    def state(self) -> ViewState:
+        return self.stack[-1]
+
+    @property
+    def table(self) -> ResourceTable:
+        return self.query_one(ResourceTable)
+
+    def on_mount(self) -> None:
+        self.query_one("#filter").display = False
+        self.app.update_header(self.query_one(ClusterHeader), self.state.scope.namespace)
+        self._show_state(self.state)
+        self.refresh_now()
+
+    def on_screen_resume(self) -> None:
+        self.app.update_header(self.query_one(ClusterHeader), self.state.scope.namespace)
+        self.refresh_bindings()
+        interval = self.app.refresh_interval
+        # Polls were skipped while something was on top: catch up now if the data is old.
+        if self.state.loaded and interval and time.monotonic() - self.state.loaded_at >= interval:
+            self.refresh_now()
+
+    def on_unmount(self) -> None:
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+
+    # ------------------------------------------------------------------ view stack
+
+    def open_view(self, kind: ResourceKind, scope: Scope | None = None, *, replace: bool = False) -> None:
+        """Push (or replace the stack with) a view of `kind` in `scope`, then load it."""
+        self._save_state()
+        new = ViewState(kind, scope or Scope())
+        if replace:
+            self.stack = [new]
+        else:
+            self.stack.append(new)
+            if len(self.stack) > MAX_STACK:
+                del self.stack[0]
+        self._show_state(new)
+        self.refresh_now()
+
+    def go_back(self) -> bool:
+        """Pop to the previous view; False when this is the first one."""
+        if len(self.stack) <= 1:
+            return False
+        self.stack.pop()
+        self._show_state(self.state)
+        self.refresh_now()
+        return True
+
+    def _save_state(self) -> None:
+        state = self.state
+        table = self.table
+        state.cursor_key = table.cursor_key
+        state.marked = set(table.marked_keys)
+
+    def _show_state(self, state: ViewState) -> None:
+        """Put `state` on screen: its columns, its last rows, its cursor, filter, sort and marks."""
+        table = self.table
+        table.clear_marks()
+        table.empty_text = "loading…" if not state.loaded else f"No {state.kind.title.lower()}"
+        table.set_columns(self._columns(state))
+        table.set_rows(self._rows(state))
+        table.set_filter(state.filter)
+        table.faults_only = state.faults_only
+        keys = {c.key for c in table.columns}
+        table.sort_by(state.sort_column if state.sort_column in keys else None, state.sort_reverse)
+        if state.marked:
+            table.mark_keys(state.marked)
+        if state.cursor_key is None or not table.move_cursor_to_key(state.cursor_key):
+            table.move_cursor(0)
+        filt = self.query_one(FilterInput)
+        filt.value = state.filter
+        filt.display = bool(state.filter)
+        self.query_one(Breadcrumbs).set_path([s.crumb() for s in self.stack])
+        self.app.update_header(self.query_one(ClusterHeader), state.scope.namespace)
+        self._update_title()
+        self.refresh_bindings()
+        self.table.focus()
+
+    # ------------------------------------------------------------------ rows
+
+    def render_context(self, state: ViewState | None = None) -> RenderContext:
+        state = state or self.state
+        return RenderContext(now=self.app.now(), revealed=state.revealed, all_namespaces=state.all_namespaces)
+
+    def _columns(self, state: ViewState) -> list[Column]:
+        return build_columns(state.kind, state.all_namespaces)
+
+    def _rows(self, state: ViewState) -> list[Row]:
+        return build_rows(state.kind, state.objects, self.render_context(state))
+
+    def _update_title(self) -> None:
+        state = self.state
+        t = Text(no_wrap=True, overflow="ellipsis")
+        t.append(f" {state.kind.title}", style="bold")
+        where = state.scope.label or (state.scope.namespace or "all" if state.kind.namespaced else "")
+        if where:
+            t.append(f" ({one_line(where)})")
+        table = self.table
+        shown, total = table.view_count, len(state.objects)
+        t.append(f" [{shown}/{total}]" if shown != total else f" [{total}]", style="bold")
+        if not state.loaded and not state.error:
+            t.append("  loading…", style="italic")
+        if state.filter:
+            t.append("  filter: ", style="dim")
+            t.append(one_line(state.filter))
+        if state.faults_only:
+            t.append("  faults only", style="bold")
+        if state.sort_column is not None:
+            t.append(f"  sort: {state.sort_column} {'↓' if state.sort_reverse else '↑'}", style="dim")
+        if table.filter_error:
+            t.append(f"  ({one_line(table.filter_error, 60)}: matched as text)", style="dim")
+        marked = len(table.marked_keys)
+        if marked:
+            t.append(f"  {marked} marked", style="bold")
+        if state.revealed:
+            t.append("  SECRETS REVEALED", style="bold reverse")
+        if state.stale_since is not None:
+            since = time.strftime("%H:%M:%S", time.localtime(state.stale_since))
+            t.append(f"  (stale since {since} — {one_line(state.error, 120)})", style="bold")
+        elif state.error:
+            t.append(f"  ({one_line(state.error, 120)})", style="bold")
+        self.query_one("#view-title", Static).update(t)
+        self.query_one("#view-title").set_class(state.stale_since is not None or bool(state.error), "-stale")
+
+    # ------------------------------------------------------------------ polling
+
+    def refresh_now(self) -> None:
+        """Load the current view now (ctrl+r; ops call it after a write)."""
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+            self._poll_timer = None
+        self._load(self.state)
+
+    def _arm(self, delay: float | None) -> None:
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+            self._poll_timer = None
+        if delay:
+            self._poll_timer = self.set_timer(delay, self._on_poll_timer)
+
+    def _on_poll_timer(self) -> None:
+        self._poll_timer = None
+        if self.app.screen is not self:
+            # Paused while a modal or another screen is on top: look again later.
+            self._arm(self.app.refresh_interval)
+            return
+        self._load(self.state)
+
+    @work(exclusive=True, group="browser-load")
+    async def _load(self, state: ViewState) -> None:
+        from bcs_tui.api.errors import BcsError
+
+        try:
+            objects = await state.kind.fetch(self.app.fetch_env(), state.scope)
+        except BcsError as exc:
+            self._failed(state, exc.message or type(exc).__name__)
+            return
+        except Exception as exc:  # a bug or an odd answer: keep the app alive, say what happened
+            log.exception("fetch %s failed", state.kind.name)
+            self._failed(state, f"{type(exc).__name__}: {exc}")
+            return
+        if state not in self.stack:
+            return  # a late answer for a view that is gone
+        state.objects = list(objects)
+        state.loaded = True
+        state.loaded_at = time.monotonic()
+        state.stale_since = None
+        state.error = ""
+        state.failures = 0
+        if state is self.state:
+            table = self.table
+            table.empty_text = f"No {state.kind.title.lower()}"
+            table.set_rows(self._rows(state))
+            if table.cursor_key is None and table.view_count:
+                table.move_cursor(0)
+            self._update_title()
+        self._arm(self.app.refresh_interval)
+
+    def _failed(self, state: ViewState, message: str) -> None:
+        if state not in self.stack:
+            return
+        state.failures += 1
+        state.error = message
+        if state.loaded and state.stale_since is None:
+            state.stale_since = self.app.now()
+        if state is self.state:
+            self._update_title()
+            if state.failures == 1:
+                self.app.flash(f"{state.kind.title}: {message}", "error")
+        interval = self.app.refresh_interval
+        if interval:
+            self._arm(min(MAX_BACKOFF, interval * (2 ** min(state.failures, 5))))
+
+    def rerender(self) -> None:
+        """Re-render the current rows (ages move on, reveal toggled) without a fetch."""
+        self.table.set_rows(self._rows(self.state))
+        self._update_title()
+
+    # ------------------------------------------------------------------ table events
+
+    @on(ResourceTable.RowActivated)
+    def _row_selected(self, event: ResourceTable.RowActivated) -> None:
+        event.stop()
+        self.drill()
+
+    @on(ResourceTable.CursorMoved)
+    def _cursor_moved(self, event: ResourceTable.CursorMoved) -> None:
+        self.state.cursor_key = self.table.cursor_key
+
+    @on(ResourceTable.MarksChanged)
+    def _marks_changed(self, event: ResourceTable.MarksChanged) -> None:
+        self.state.marked = set(self.table.marked_keys)
+        self._update_title()
+
+    # ------------------------------------------------------------------ filter bar
+
+    @on(FilterInput.Changed, "#filter")
+    def _filter_changed(self, event: FilterInput.Changed) -> None:
+        self.state.filter = event.value
+        self.table.set_filter(event.value)
+        self._update_title()
+
+    @on(FilterInput.Submitted, "#filter")
+    def _filter_submitted(self, event: FilterInput.Submitted) -> None:
+        filt = self.query_one(FilterInput)
+        filt.display = bool(filt.value)
+        self.table.focus()
+
+    def _open_filter(self) -> None:
+        filt = self.query_one(FilterInput)
+        filt.display = True
+        filt.focus()
+
+    def clear_filter(self) -> None:
+        filt = self.query_one(FilterInput)
+        filt.value = ""
+        filt.display = False
+        self.state.filter = ""
+        self.table.set_filter("")
+        self._update_title()
+        self.table.focus()
+
+    # ------------------------------------------------------------------ selection
+
+    def current_object(self) -> Any:
+        row = self.table.current_row
+        return None if row is None else row.obj
+
+    def selected_objects(self) -> list[Any]:
+        """The marked rows' objects (in table order), or the cursor row's."""
+        marked = self.table.marked_rows
+        if marked:
+            return [r.obj for r in marked]
+        obj = self.current_object()
+        return [] if obj is None else [obj]
+
+    def drill(self) -> None:
+        state = self.state
+        obj = self.current_object()
+        if obj is None:
+            return
+        if state.kind.name == "contexts":
+            self.app.switch_context(obj.name)
+            return
+        if state.kind.drill is None:
+            self.app.push_describe(state.kind, obj, revealed=state.revealed)
+            return
+        target = state.kind.drill(obj, state.scope)
+        if target is None:
+            return
+        kind_name, scope = target
+        self.open_view(KINDS_BY_NAME[kind_name], scope)
+
+    # ------------------------------------------------------------------ actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action != "act" or not parameters:
+            return True
+        action_id = str(parameters[0])
+        if action_id not in self.app.allowed_action_ids(self.state.kind.name):
+            return False
+        if action_id == "drill" and self.state.kind.drill is None and self.state.kind.name != "contexts":
+            return True  # Enter describes when there is nothing to drill into
+        return True
+
+    async def action_act(self, action_id: str) -> None:
+        state = self.state
+        if action_id in LOCAL_ACTIONS:
+            handler = getattr(self, f"_do_{action_id}")
+            result = handler()
+            if hasattr(result, "__await__"):
+                await result
+            return
+        action = ACTIONS_BY_ID.get(action_id)
+        if action is None:
+            return
+        targets = self.selected_objects()
+        if not targets and action_id not in ("create",):
+            self.app.flash(f"{action.description}: no {state.kind.title.lower()} selected", "warning")
+            return
+        await self.app.run_operation(action_id, self, state.kind.name, state.scope.namespace, targets,
+                                     state.scope.parent)
+
+    def _do_command_prompt(self) -> None:
+        self.app.action_command_prompt()
+
+    def _do_filter(self) -> None:
+        self._open_filter()
+
+    def _do_describe(self) -> None:
+        obj = self.current_object()
+        if obj is None:
+            self.app.flash("Nothing to describe: the list is empty", "warning")
+            return
+        self.app.push_describe(self.state.kind, obj, revealed=self.state.revealed)
+
+    _do_describe_alt = _do_describe
+
+    def _do_drill(self) -> None:
+        self.drill()
+
+    def _do_back(self) -> None:
+        if self.focused is self.query_one(FilterInput) or self.state.filter:
+            self.clear_filter()
+            return
+        if self.table.marked_keys:
+            self.table.clear_marks()
+            self.state.marked = set()
+            self._update_title()
+            return
+        if not self.go_back():
+            self.app.flash("This is the first view: q quits, : opens another view", "information")
+
+    def _do_mark(self) -> None:
+        self.table.toggle_mark()
+        self.state.marked = set(self.table.marked_keys)
+        self._update_title()
+
+    def _do_refresh(self) -> None:
+        self.refresh_now()
+
+    def _do_faults(self) -> None:
+        state = self.state
+        state.faults_only = not state.faults_only
+        self.table.faults_only = state.faults_only
+        self._update_title()
+        if state.faults_only and self.table.cursor_key is None:
+            self.table.move_cursor(0)
+
+    def _do_sort(self) -> None:
+        """Sort by the next column (unsorted -> first column -> ... -> last -> unsorted)."""
+        keys = [c.key for c in self.table.columns]
+        if not keys:
+            return
+        current = self.state.sort_column
+        if current not in keys:
+            nxt: str | None = keys[0]
+        else:
+            i = keys.index(current) + 1
+            nxt = keys[i] if i < len(keys) else None
+        self.sort_by(nxt, False)
+
+    def _do_sort_reverse(self) -> None:
+        keys = [c.key for c in self.table.columns]
+        if not keys:
+            return
+        column = self.state.sort_column if self.state.sort_column in keys else keys[0]
+        self.sort_by(column, not self.state.sort_reverse)
+
+    def sort_by(self, column: str | None, reverse: bool = False) -> None:
+        """Sort by the column with this key (its title), None for the server's order."""
+        state = self.state
+        state.sort_column = column
+        state.sort_reverse = bool(reverse) if column is not None else False
+        self.table.sort_by(column, state.sort_reverse)
+        self._update_title()
+
+    @on(ResourceTable.SortChanged)
+    def _sort_changed(self, event: ResourceTable.SortChanged) -> None:
+        # A click on a header sorts too: keep the view state in step.
+        if (event.column_key, event.reverse) != (self.state.sort_column, self.state.sort_reverse):
+            self.state.sort_column, self.state.sort_reverse = event.column_key, event.reverse
+            self._update_title()
+
+    def _do_copy(self) -> None:
+        obj = self.current_object()
+        if obj is None:
+            self.app.flash("Nothing to copy: the list is empty", "warning")
+            return
+        self.app.push_copy(self.state.kind, obj, revealed=self.state.revealed)
+
+    def _do_reveal(self) -> None:
+        state = self.state
+        state.revealed = not state.revealed
+        self.app.flash("Secret values revealed in describe and copy" if state.revealed else "Secret values masked",
+                       "warning" if state.revealed else "information")
+        self.rerender()
+
+    def _do_help(self) -> None:
+        self.app.action_help()
+
+    def _do_quit(self) -> None:
+        self.app.exit()
+
+    # ------------------------------------------------------------------ helpers for tests and ops
+
+    def object_names(self) -> list[str]:
+        return [object_name(r.obj) for r in self.table.view_rows]
+
+    def describe_json(self, obj: Any) -> Any:
+        kind = self.state.kind
+        if kind.describe is not None:
+            return kind.describe(obj, self.render_context())
+        return to_jsonable(obj)

@@ -1,0 +1,58 @@
+"""Make untrusted text (from the server or from containers) safe to put on screen.
+
+Server strings can carry terminal escape sequences (a container's stdout, a crafted message) and
+square brackets that Textual would parse as markup. Everything shown from the server goes through
+`safe_text` and is then rendered as a `rich.text.Text` (never as markup).
+"""
+
+from __future__ import annotations
+
+import re
+
+from rich.text import Text
+
+# Order matters: the string sequences (OSC, DCS, ...) run until a terminator and must be removed
+# whole before the generic "ESC + one final byte" rule eats only their introducer.
+_ESCAPES = re.compile(
+    r"""
+    \x1b\][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?        # OSC ... BEL | ST  (7-bit)
+  | \x9d[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?          # OSC (8-bit)
+  | \x1b[PX^_][^\x1b\x9c]*(?:\x1b\\|\x9c)?             # DCS, SOS, PM, APC ... ST
+  | [\x90\x98\x9e\x9f][^\x1b\x9c]*(?:\x1b\\|\x9c)?     # the same, 8-bit introducers
+  | \x1b\[[0-?]*[ -/]*[@-~]?                           # CSI (7-bit)
+  | \x9b[0-?]*[ -/]*[@-~]?                             # CSI (8-bit)
+  | \x1b[ -/]*[0-~]?                                   # any other ESC sequence (or a lone ESC)
+    """,
+    re.VERBOSE,
+)
+# C0 controls except tab and newline, DEL, and the C1 range.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def safe_text(value: object) -> str:
+    """Return `value` as a string with terminal control sequences and control characters removed.
+
+    Tabs and newlines are kept; CRLF becomes LF; `None` becomes "".
+    """
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    if not text:
+        return text
+    if "\x1b" in text or any("\x80" <= ch <= "\x9f" for ch in text):
+        text = _ESCAPES.sub("", text)
+    text = text.replace("\r\n", "\n")
+    return _CONTROLS.sub("", text)
+
+
+def one_line(value: object, limit: int | None = None) -> str:
+    """`safe_text` squeezed onto one line (table cells): newlines and tabs become spaces."""
+    text = " ".join(safe_text(value).split())
+    if limit is not None and len(text) > limit:
+        return text[: max(0, limit - 1)] + "…"
+    return text
+
+
+def safe_rich(value: object, style: str = "") -> Text:
+    """`safe_text` as a rich `Text`: rendered literally, never parsed as markup."""
+    return Text(safe_text(value), style=style)
