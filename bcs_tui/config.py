@@ -667,6 +667,8 @@ class Settings:
     aliases: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # shown by the app at start-up
     contexts: dict[str, Context] = field(default_factory=dict)  # every context, for `:ctx`
+    # --readonly: sticks when the user switches context inside the app (a promise for the run).
+    force_read_only: bool = False
 
     @property
     def command(self) -> str | None:
@@ -691,7 +693,7 @@ class Settings:
 
     @property
     def read_only(self) -> bool:
-        return self.context.read_only
+        return self.force_read_only or self.context.read_only
 
     @property
     def production(self) -> bool:
@@ -859,6 +861,7 @@ def resolve_settings(
         aliases=dict(config.aliases),
         warnings=warnings,
         contexts=({ctx.name: ctx} if demo else {**config.contexts, ctx.name: ctx}),
+        force_read_only=read_only,
     )
 
 
@@ -867,7 +870,8 @@ def demo_settings(
 ) -> Settings:
     """Settings for a demo run against the built-in simulator (also handy in tests)."""
     ctx = Context(name=DEMO_CONTEXT, cluster_id=DEMO_CLUSTER_ID, read_only=read_only)
-    settings = Settings(context=ctx, demo=True, paths=run_paths or paths())
+    settings = Settings(context=ctx, demo=True, paths=run_paths or paths(), force_read_only=read_only,
+                        contexts={ctx.name: ctx})
     for key, value in overrides.items():
         setattr(settings, key, value)
     return settings

@@ -356,6 +356,18 @@ def test_read_only_flag_only_tightens(tmp_path):
     assert resolve_settings(cfg, context="test", read_only=True).read_only
 
 
+def test_read_only_flag_survives_a_context_switch(tmp_path, monkeypatch):
+    monkeypatch.setenv("PROD_TOKEN", TOKEN)
+    token_file(tmp_path)
+    cfg = load_config(write(tmp_path, FULL.replace("read_only = true", "read_only = false")))
+    s = resolve_settings(cfg, context="prod", read_only=True)
+    s.context = s.contexts["test"]  # what the app does on :ctx test
+    assert s.read_only
+    s = resolve_settings(cfg, context="prod")
+    s.context = s.contexts["test"]
+    assert not s.read_only
+
+
 def test_defaults_when_nothing_is_set(tmp_path, monkeypatch):
     monkeypatch.setenv("BCS_TOKEN", TOKEN)
     s = resolve_settings(load_config(tmp_path / "none.toml"), server="https://bcs:8443", cluster_id="BCS-MESOS-1")
