@@ -604,6 +604,9 @@ def _check_token(token: str, who: str, source: str) -> Secret:
     return Secret(token)
 
 
+_COMMAND_TOKENS: dict[str, Secret] = {}
+
+
 def resolve_token(ctx: Context, environ: Mapping[str, str] | None = None) -> Secret | None:
     """The context's token from its source, else `BCS_TOKEN`, else None (no Authorization)."""
     env = os.environ if environ is None else environ
@@ -616,7 +619,13 @@ def resolve_token(ctx: Context, environ: Mapping[str, str] | None = None) -> Sec
     if src.kind == "file":
         return _check_token(_read_token_file(src.value, who), who, f"token file {src.value}")
     if src.kind == "command":
-        return _check_token(_run_token_command(src.value, who), who, "token_command")
+        # Run once per process: a password manager may prompt, and the app builds a client for
+        # a context more than once (start-up, switching back and forth).
+        cached = _COMMAND_TOKENS.get(src.value)
+        if cached is None:
+            cached = _check_token(_run_token_command(src.value, who), who, "token_command")
+            _COMMAND_TOKENS[src.value] = cached
+        return cached
     if env.get(TOKEN_ENV):
         return _check_token(env[TOKEN_ENV], who, f"${TOKEN_ENV}")
     return None

@@ -256,6 +256,15 @@ def test_token_from_command():
     assert resolve_token(ctx).reveal() == TOKEN
 
 
+def test_token_command_runs_once_per_process(tmp_path):
+    counter = tmp_path / "runs"
+    code = f"import pathlib; p = pathlib.Path({str(counter)!r}); p.write_text(p.read_text() + 'x' if p.exists() else 'x'); print({TOKEN!r})"
+    ctx = Context("p", token_source=TokenSource("command", _py(code)))
+    assert resolve_token(ctx).reveal() == TOKEN
+    assert resolve_token(ctx).reveal() == TOKEN
+    assert counter.read_text() == "x"
+
+
 def test_token_command_failure_shows_stderr_never_stdout():
     code = f"import sys; print({TOKEN!r}); print('vault is sealed', file=sys.stderr); sys.exit(3)"
     ctx = Context("p", token_source=TokenSource("command", _py(code)))
