@@ -446,7 +446,12 @@ async def fetch_applications(env: FetchEnv, scope: Scope) -> list[Any]:
 
 
 async def fetch_processes(env: FetchEnv, scope: Scope) -> list[Any]:
-    return await _fetch_apps(env, scope, process=True)
+    """Storage namespace list (only for all namespaces) + one storage process query."""
+    namespaces = await _namespaces_for(env, scope)
+    if not namespaces:
+        return []
+    return [p for p in unwrap(await env.client.storage_processes(namespaces=namespaces))
+            if _app_kind(p).lower() == "process"]
 
 
 def _app_instances(o: Any) -> tuple[int, int]:
@@ -973,6 +978,9 @@ def _offer_scalar_free(o: Any, name: str, delta_key: str) -> float | None:
 
 
 def _offer_ports(o: Any) -> str:
+    ports = getattr(o, "ports", None)
+    if isinstance(ports, list):
+        return " ".join(f"{b}-{e}" for b, e in ports)
     res = _offer_resource(o, "ports")
     ranges = g(g(res, "ranges"), "range", default=[]) or []
     return " ".join(f"{g(r, 'begin')}-{g(r, 'end')}" for r in ranges)
@@ -1000,6 +1008,9 @@ _offer_disk = _offer_free("disk", "disk_free", "Disk")
 
 
 def _taints_from_offer(o: Any) -> str:
+    taints = getattr(o, "no_schedule", None)
+    if isinstance(taints, dict):
+        return ",".join(f"{k}={v}" for k, v in sorted(taints.items()))
     items = _offer_attr(o, "NoSchedule")
     return ",".join(str(i) for i in items) if isinstance(items, list) else ""
 
@@ -1016,7 +1027,7 @@ OFFERS = ResourceKind(
         col("DISK", lambda o, rc: fmt_num(_offer_disk(o)), sort=lambda o, rc: _offer_disk(o) or 0, numeric=True),
         col("PORTS", lambda o, rc: _offer_ports(o)),
         col("CITY", lambda o, rc: _offer_call(o, "city", lambda: _offer_attr(o, "City"))),
-        col("IP-RES", lambda o, rc: fmt_num(_offer_attr(o, "ip-resources"))),
+        col("IP-RES", lambda o, rc: fmt_num(_offer_call(o, "ip_resources", lambda: _offer_attr(o, "ip-resources")))),
         col("TAINTS", lambda o, rc: _taints_from_offer(o)),
     ),
     fetch=fetch_offers,
@@ -1061,8 +1072,8 @@ class Agent:
         return out
 
     def used_total(self, what: str) -> tuple[float, float]:
-        used = float(g(self.resource, f"{what}used", default=0) or 0)
-        total = float(g(self.resource, f"{what}total", default=0) or 0)
+        used = float(g(self.resource, f"{what}_used", f"{what}used", default=0) or 0)
+        total = float(g(self.resource, f"{what}_total", f"{what}total", default=0) or 0)
         return used, total
 
     def to_json(self) -> Any:

@@ -230,7 +230,8 @@ class BcsApp(App):
             operator=_get(ctx, "operator", None),
             verify=verify,
             cert=_get(ctx, "cert", None),
-            read_only=bool(_get(ctx, "read_only", False) or _get(self.settings, "read_only", False)),
+            # --readonly (force_read_only) holds for every context of the run.
+            read_only=bool(_get(ctx, "read_only", False) or _get(self.settings, "force_read_only", False)),
             audit=audit,
             context_name=_get(ctx, "name", ""),
         )
@@ -291,6 +292,7 @@ class BcsApp(App):
             read_only=self.read_only,
             production=self.production,
             demo=bool(_get(self.settings, "demo", False)),
+            insecure=bool(self._context_attr("insecure", False)),
         )
 
     @property

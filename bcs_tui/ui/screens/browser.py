@@ -259,6 +259,9 @@ class BrowserScreen(Screen):
         t.append(f" [{shown}/{total}]" if shown != total else f" [{total}]", style="bold")
         if not state.loaded and not state.error:
             t.append("  loading…", style="italic")
+        bad = sum(1 for r in table.rows if r.bad)
+        if bad and not state.faults_only:
+            t.append(f"  {bad} in a bad state (f shows only them)", style="bold")
         if state.filter:
             t.append("  filter: ", style="dim")
             t.append(one_line(state.filter))

@@ -230,9 +230,9 @@ class OverviewScreen(Screen):
         cap.add_column(style="bold", no_wrap=True)
         cap.add_column(no_wrap=True)
         if res is not None:
-            cap.add_row("CPU", _bar(float(g(res, "cpuused", default=0) or 0), float(g(res, "cputotal", default=0) or 0)))
-            cap.add_row("MEM MB", _bar(float(g(res, "memused", default=0) or 0), float(g(res, "memtotal", default=0) or 0)))
-            cap.add_row("DISK MB", _bar(float(g(res, "diskused", default=0) or 0), float(g(res, "disktotal", default=0) or 0)))
+            cap.add_row("CPU", _bar(float(g(res, "cpu_used", "cpuused", default=0) or 0), float(g(res, "cpu_total", "cputotal", default=0) or 0)))
+            cap.add_row("MEM MB", _bar(float(g(res, "mem_used", "memused", default=0) or 0), float(g(res, "mem_total", "memtotal", default=0) or 0)))
+            cap.add_row("DISK MB", _bar(float(g(res, "disk_used", "diskused", default=0) or 0), float(g(res, "disk_total", "disktotal", default=0) or 0)))
             agents = list(g(res, "agents", default=[]) or [])
             disabled = sum(1 for a in agents if g(a, "disabled"))
             cap.add_row("Agents", Text(f"{len(agents)}" + (f"  ({disabled} disabled)" if disabled else "")))
@@ -243,8 +243,8 @@ class OverviewScreen(Screen):
         ep = Table.grid(padding=(0, 1))
         ep.add_column(style="bold", no_wrap=True)
         ep.add_column()
-        for label, key in (("Masters", "mesosmaster"), ("Schedulers", "mesosscheduler")):
-            servers = list(g(s.endpoints, key, default=[]) or [])
+        for label, key in (("Masters", "mesos_master"), ("Schedulers", "mesos_scheduler")):
+            servers = list(g(s.endpoints, key, key.replace("_", ""), default=[]) or [])
             if not servers:
                 ep.add_row(label, Text("none reported", style="dim"))
             for i, server in enumerate(servers):

@@ -26,6 +26,7 @@ class ClusterHeader(Static):
         self.read_only = False
         self.production = False
         self.demo = False
+        self.insecure = False
 
     def update_info(
         self,
@@ -37,9 +38,11 @@ class ClusterHeader(Static):
         read_only: bool,
         production: bool,
         demo: bool = False,
+        insecure: bool = False,
     ) -> None:
         self.context_name, self.cluster_id, self.server = context_name, cluster_id, server
         self.namespace, self.read_only, self.production, self.demo = namespace, read_only, production, demo
+        self.insecure = insecure
         self.set_class(production, "-production")
         self.update(self.header_text())
 
@@ -66,4 +69,7 @@ class ClusterHeader(Static):
         if self.read_only:
             t.append("  ")
             t.append(" READ-ONLY ", style="bold reverse")
+        if self.insecure:
+            t.append("  ")
+            t.append(" TLS NOT VERIFIED ", style="bold reverse")
         return t
