@@ -839,9 +839,13 @@ def resolve_settings(
         ctx = replace(ctx, tls=_validate_tls("flags", tls))
 
     if ctx.tls.insecure:
-        warnings.append(
-            f"TLS certificate verification is OFF for {ctx.server}: anyone on the path can read the token"
-        )
+        if urlsplit(ctx.server).scheme == "http":
+            warnings.append(f"insecure: {ctx.server} is plain http, there is no TLS at all")
+        else:
+            warnings.append(
+                f"insecure: TLS certificate verification is OFF for {ctx.server}; "
+                f"anyone in the path can pose as the server and read the token"
+            )
 
     token: Secret | None = None
     if not demo:
