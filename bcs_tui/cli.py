@@ -258,6 +258,13 @@ def show_config(out: TextIO, environ: Mapping[str, str] | None = None) -> int:
             rows.append(("keymap", ", ".join(f"{k}={v}" for k, v in ctx.keymap.items())))
         for key, value in rows:
             w(f"  {key:<12} {value}\n")
+        # The keymap checks need only the action table, not Textual: cheap enough to run here.
+        from bcs_tui.ui.keymap import keymap_warnings
+
+        view = Settings(context=ctx, keymap={**config.keymap, **ctx.keymap},
+                        global_keymap=dict(config.keymap), paths=run_paths)
+        for warning in keymap_warnings(view):
+            w(f"  warning      {warning}\n")
     return 0
 
 

@@ -234,6 +234,15 @@ insecure = true
     assert str(tmp_path / "state" / "audit.jsonl") in out
 
 
+def test_config_show_reports_keymap_problems(tmp_path, capsys):
+    config(tmp_path, '[keymap]\nscael = "S"\n[contexts.a]\nserver="h"\ncluster_id="C"\n'
+                     '[contexts.a.keymap]\nscale = "d"\n')
+    assert cli.main(["config", "show"]) == 0
+    out = capsys.readouterr().out
+    assert "warning      [keymap]: unknown action 'scael'" in out
+    assert "warning      keymap conflict: scale is remapped to 'd', which is already describe's key" in out
+
+
 def test_config_show_without_a_file(capsys):
     assert cli.main(["config", "show"]) == 0
     out = capsys.readouterr().out
