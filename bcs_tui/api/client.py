@@ -1250,42 +1250,42 @@ class BcsClient:
 
     async def storage_applications(self, namespaces: str | Iterable[str] | None = None
                                    ) -> list[m.StorageRecord[m.ApplicationStatus]]:
-        """Storage `application` query (Kind "" or application; process apps are `process`)."""
+        """`POST /bcsapi/v4/storage/query/mesos/dynamic/clusters/{clusterId}/application`: storage `application` query (Kind "" or application; process apps are `process`)."""
         return await self.storage_query("application", namespaces)
 
     async def storage_processes(self, namespaces: str | Iterable[str] | None = None
                                 ) -> list[m.StorageRecord[m.ApplicationStatus]]:
-        """Storage `process` query."""
+        """`POST /bcsapi/v4/storage/query/mesos/dynamic/clusters/{clusterId}/process`: storage `process` query."""
         return await self.storage_query("process", namespaces)
 
     async def storage_taskgroups(self, namespaces: str | Iterable[str] | None = None,
                                  host_ip: str | None = None) -> list[m.StorageRecord[m.PodStatus]]:
-        """Storage `taskgroup` query (optionally only those on `host_ip`)."""
+        """`POST /bcsapi/v4/storage/query/mesos/dynamic/clusters/{clusterId}/taskgroup`: storage `taskgroup` query (optionally only those on `host_ip`)."""
         return await self.storage_query("taskgroup", namespaces, host_ip)
 
     async def storage_deployments(self, namespaces: str | Iterable[str] | None = None
                                   ) -> list[m.StorageRecord[m.Deployment]]:
-        """Storage `deployment` query (the scheduler Deployment objects, with status)."""
+        """`POST /bcsapi/v4/storage/query/mesos/dynamic/clusters/{clusterId}/deployment`: storage `deployment` query (the scheduler Deployment objects, with status)."""
         return await self.storage_query("deployment", namespaces)
 
     async def storage_configmaps(self, namespaces: str | Iterable[str] | None = None
                                  ) -> list[m.StorageRecord[m.ConfigMap]]:
-        """Storage `configmap` query."""
+        """`POST /bcsapi/v4/storage/query/mesos/dynamic/clusters/{clusterId}/configmap`: storage `configmap` query."""
         return await self.storage_query("configmap", namespaces)
 
     async def storage_secrets(self, namespaces: str | Iterable[str] | None = None
                               ) -> list[m.StorageRecord[m.Secret]]:
-        """Storage `secret` query (contents are base64: never display them)."""
+        """`POST /bcsapi/v4/storage/query/mesos/dynamic/clusters/{clusterId}/secret`: storage `secret` query (contents are base64: never display them)."""
         return await self.storage_query("secret", namespaces)
 
     async def storage_services(self, namespaces: str | Iterable[str] | None = None
                                ) -> list[m.StorageRecord[m.Service]]:
-        """Storage `service` query."""
+        """`POST /bcsapi/v4/storage/query/mesos/dynamic/clusters/{clusterId}/service`: storage `service` query."""
         return await self.storage_query("service", namespaces)
 
     async def storage_endpoints(self, namespaces: str | Iterable[str] | None = None
                                 ) -> list[m.StorageRecord[m.Endpoint]]:
-        """Storage `endpoint` query."""
+        """`POST /bcsapi/v4/storage/query/mesos/dynamic/clusters/{clusterId}/endpoint`: storage `endpoint` query."""
         return await self.storage_query("endpoint", namespaces)
 
     async def storage_inspect(self, kind: str, ns: str, name: str) -> Any:
