@@ -208,3 +208,57 @@ def test_every_action_id_is_remappable():
     # The keymap ids are exactly the action ids (what the screens use as Binding ids).
     report = analyse_keymap(settings_with({a.id: f"f{i % 24 + 1}" for i, a in enumerate(ACTIONS)}))
     assert set(report.keymap) == set(ACTIONS_BY_ID)
+
+
+# --------------------------------------------------------------------------- the real app
+
+
+class EmptyCluster:
+    """A client stand-in whose every read returns nothing: enough for the app to mount."""
+
+    server = "http://sim"
+    cluster_id = "BCS-MESOS-10001"
+
+    def __getattr__(self, name: str):
+        async def call(*args, **kwargs):
+            return []
+
+        return call
+
+    async def aclose(self) -> None:
+        pass
+
+
+async def test_bcs_app_applies_the_config_keymap(tmp_path):
+    from bcs_tui.cli import prepare_ui
+    from bcs_tui.ui.app import BcsApp
+    from bcs_tui.ui.screens.help import HelpScreen
+
+    settings = settings_from_file(tmp_path, """
+[keymap]
+faults = "F"
+help = "f1"
+[contexts.a]
+server = "http://sim"
+cluster_id = "BCS-MESOS-10001"
+""")
+    settings.refresh = 3600.0  # no polling during the test
+    prepare_ui(settings)
+    assert settings.warnings == []
+    app = BcsApp(settings, client=EmptyCluster())
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        browser = app.screen
+        table = browser.query_one("#table")
+        await pilot.press("f")  # the old key is free now
+        await pilot.pause()
+        assert not table.faults_only
+        await pilot.press("F")
+        await pilot.pause()
+        assert table.faults_only
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
