@@ -266,7 +266,7 @@ def parse_signal(text: Any, *, field: str = "signal") -> int:
                        field=field)
 
 
-_PROCESS_NAME = re.compile(r"[A-Za-z0-9_.+@:,%-][A-Za-z0-9_.+@:,%/-]{0,127}")
+_PROCESS_NAME = re.compile(r"[A-Za-z0-9_.+@:,%/-]{1,128}")
 
 
 def validate_process_name(text: Any, *, field: str = "process") -> str:
@@ -280,7 +280,9 @@ def validate_process_name(text: Any, *, field: str = "process") -> str:
         raise InvalidInput("process name cannot start with '-'", field=field)
     if not _PROCESS_NAME.fullmatch(name):
         bad = sorted({c for c in name if not re.fullmatch(r"[A-Za-z0-9_.+@:,%/-]", c)})
-        shown = " ".join(repr(c) for c in bad[:8]) or "too long"
+        if not bad:
+            raise InvalidInput("process name is longer than 128 characters", field=field)
+        shown = " ".join(repr(c) for c in bad[:8])
         raise InvalidInput(f"process name has characters the server's shell would interpret: {shown} "
                            "(use letters, digits, . _ - + @ : , % /; at most 128)", field=field)
     return name

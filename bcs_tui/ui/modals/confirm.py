@@ -1,0 +1,135 @@
+"""Confirmation before any write: names the target(s) and shows the exact request(s).
+
+`typed` makes the user type a word first (the object's name, or the count for a bulk delete);
+until it matches, nothing can be confirmed. The default answer is No: Escape and `n` cancel.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import RenderableType
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from bcs_tui.ui.modals.plan import PlannedRequest, render_requests
+from bcs_tui.ui.validators import confirm_matches
+
+
+class ConfirmModal(ModalScreen[bool]):
+    """Returns True to send, False to cancel."""
+
+    DEFAULT_CSS = """
+    ConfirmModal { align: center middle; }
+    ConfirmModal > Vertical {
+        width: 90%; max-width: 130; height: auto; max-height: 90%;
+        border: thick $error; background: $surface; padding: 0 1;
+    }
+    ConfirmModal #confirm-title { text-style: bold; color: $error; width: 100%; }
+    ConfirmModal #confirm-body { height: auto; max-height: 30; }
+    ConfirmModal #confirm-details { height: auto; }
+    ConfirmModal #confirm-requests { height: auto; }
+    ConfirmModal #confirm-typed { margin-top: 1; }
+    ConfirmModal #confirm-hint { color: $text-muted; }
+    ConfirmModal #confirm-buttons { height: auto; align-horizontal: right; margin-top: 1; }
+    ConfirmModal Button { margin-left: 2; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", show=False),
+        Binding("n", "answer_no", "No", show=False),
+        Binding("y", "confirm", "Yes", show=False),
+        Binding("ctrl+s", "confirm", "Send", show=False),
+    ]
+
+    def __init__(self, title: str, requests: list[PlannedRequest], *, typed: str | None = None,
+                 details: RenderableType | None = None, note: str = "", confirm_label: str = "Send") -> None:
+        super().__init__()
+        self.title_text = title
+        self.requests = requests
+        self.typed = typed
+        self.details = details
+        self.note = note
+        self.confirm_label = confirm_label
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text(self.title_text), id="confirm-title")
+            with VerticalScroll(id="confirm-body"):
+                if self.details is not None:
+                    yield Static(self.details, id="confirm-details")
+                yield Static(render_requests(self.requests), id="confirm-requests")
+            if self.note:
+                yield Label(Text(self.note), id="confirm-note")
+            if self.typed is not None:
+                yield Label(Text(f"Type {self.typed} to confirm:"), id="confirm-hint")
+                yield Input(placeholder=self.typed, id="confirm-typed")
+            else:
+                yield Label(Text("y send · n / Esc cancel"), id="confirm-hint")
+            with Horizontal(id="confirm-buttons"):
+                yield Button("Cancel", id="confirm-no")
+                yield Button(self.confirm_label, id="confirm-yes", variant="error",
+                             disabled=self.typed is not None)
+
+    def on_mount(self) -> None:
+        if self.typed is not None:
+            self.query_one("#confirm-typed", Input).focus()
+        else:
+            # Focus Cancel so a stray Enter does not send.
+            self.query_one("#confirm-no", Button).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # While typing the confirmation word, `y` and `n` are letters, not answers.
+        if action in ("confirm", "answer_no") and isinstance(self.focused, Input):
+            return False
+        return True
+
+    def _typed_ok(self) -> bool:
+        if self.typed is None:
+            return True
+        return confirm_matches(self.query_one("#confirm-typed", Input).value, self.typed)
+
+    @on(Input.Changed, "#confirm-typed")
+    def _typed_changed(self, event: Input.Changed) -> None:
+        self.query_one("#confirm-yes", Button).disabled = not self._typed_ok()
+
+    @on(Input.Submitted, "#confirm-typed")
+    def _typed_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._typed_ok():
+            self.dismiss(True)
+        else:
+            self.query_one("#confirm-hint", Label).update(
+                Text(f"That does not match. Type {self.typed} to confirm, Esc to cancel."))
+
+    @on(Button.Pressed, "#confirm-yes")
+    def _yes(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_confirm()
+
+    @on(Button.Pressed, "#confirm-no")
+    def _no(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(False)
+
+    def action_confirm(self) -> None:
+        if self._typed_ok():
+            self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    def action_answer_no(self) -> None:
+        self.dismiss(False)
+
+
+def summary_title(verb: str, targets: list[Any], noun: str) -> str:
+    """`Scale application web?` / `Delete 3 configmaps?`"""
+    if len(targets) == 1:
+        return f"{verb} {noun} {targets[0]}?"
+    return f"{verb} {len(targets)} {noun}s?"

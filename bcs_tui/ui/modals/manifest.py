@@ -1,0 +1,152 @@
+"""The manifest editor: JSON with syntax highlighting, validated before anything is sent.
+
+ctrl+s validates (JSON syntax, kind, name, namespace, the request model) and closes with the
+parsed object; an error is shown with its line and field and the cursor jumps there. ctrl+e opens
+the text in $EDITOR (the app is suspended meanwhile). ctrl+f reformats, ctrl+r restores the
+starting text. The diff against the live definition comes in the confirmation that follows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static, TextArea
+
+from bcs_tui.ui.validators import InvalidInput, ManifestRules, validate_manifest
+
+
+@dataclass
+class ManifestResult:
+    data: dict
+    text: str
+
+
+class ManifestEditor(ModalScreen[ManifestResult | None]):
+    DEFAULT_CSS = """
+    ManifestEditor { align: center middle; }
+    ManifestEditor > Vertical {
+        width: 96%; height: 94%; border: thick $warning; background: $surface; padding: 0 1;
+    }
+    ManifestEditor #manifest-title { text-style: bold; width: 100%; }
+    ManifestEditor TextArea { height: 1fr; }
+    ManifestEditor #manifest-error { color: $error; text-style: bold; height: auto; }
+    ManifestEditor .hint { color: $text-muted; }
+    """
+
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Validate & review", priority=True),
+        Binding("ctrl+e", "external_editor", "$EDITOR", priority=True),
+        Binding("ctrl+f", "format", "Format", priority=True),
+        Binding("ctrl+r", "reset", "Reset", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, title: str, text: str, rules: ManifestRules, *, note: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.initial_text = text
+        self.rules = rules
+        self.note = note
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text(self.title_text), id="manifest-title")
+            if self.note:
+                yield Label(Text(self.note), classes="hint", id="manifest-note")
+            yield json_text_area(self.initial_text, id="manifest-text")
+            yield Static("", id="manifest-error")
+            yield Label(Text("ctrl+s validate & review diff · ctrl+e $EDITOR · ctrl+f format · "
+                             "ctrl+r reset · Esc cancel"), classes="hint")
+
+    def on_mount(self) -> None:
+        self.editor.focus()
+
+    @property
+    def editor(self) -> TextArea:
+        return self.query_one("#manifest-text", TextArea)
+
+    @property
+    def text(self) -> str:
+        return self.editor.text
+
+    def set_text(self, text: str) -> None:
+        self.editor.load_text(text)
+
+    def action_submit(self) -> None:
+        try:
+            data = validate_manifest(self.text, self.rules)
+        except InvalidInput as exc:
+            self.show_error(exc)
+            return
+        self.dismiss(ManifestResult(data=data, text=self.text))
+
+    def show_error(self, exc: InvalidInput) -> None:
+        self.query_one("#manifest-error", Static).update(Text(exc.describe()))
+        if exc.line is not None:
+            self.editor.move_cursor((exc.line - 1, max(0, (exc.column or 1) - 1)), center=True)
+        self.editor.focus()
+
+    def action_format(self) -> None:
+        try:
+            data = json.loads(self.text)
+        except json.JSONDecodeError as exc:
+            self.show_error(InvalidInput(f"JSON syntax error: {exc.msg}", line=exc.lineno, column=exc.colno))
+            return
+        self.set_text(json.dumps(data, indent=2, ensure_ascii=False))
+        self.query_one("#manifest-error", Static).update("")
+
+    def action_reset(self) -> None:
+        self.set_text(self.initial_text)
+        self.query_one("#manifest-error", Static).update("")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_external_editor(self) -> None:
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        fd, path = tempfile.mkstemp(prefix="bcs-tui-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(self.text)
+            try:
+                with self.app.suspend():
+                    subprocess.run([*shlex.split(editor), path], check=False)
+            except Exception as exc:  # SuspendNotSupported (no terminal), editor not found ...
+                self.query_one("#manifest-error", Static).update(
+                    Text(f"cannot run $EDITOR ({editor}): {exc}"))
+                return
+            with open(path, encoding="utf-8") as fh:
+                self.set_text(fh.read())
+            self.query_one("#manifest-error", Static).update(Text("text loaded back from $EDITOR; ctrl+s validates"))
+        finally:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
+
+def json_text_area(text: str, **kwargs: Any) -> TextArea:
+    """A JSON code editor with highlighting (tree-sitter-json; pinned tree-sitter < 0.26, whose
+    0.26.1 segfaults in TextArea). Without a grammar it still edits as plain text."""
+    area = TextArea.code_editor(text, soft_wrap=False, tab_behavior="indent", **kwargs)
+    try:
+        area.language = "json"
+    except Exception:  # no tree-sitter grammar: plain text still edits fine
+        pass
+    return area
+
+
+def manifest_text(obj: Any) -> str:
+    """Starting text of the editor for a definition."""
+    return json.dumps(obj, indent=2, ensure_ascii=False, default=str)

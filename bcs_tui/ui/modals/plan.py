@@ -1,0 +1,91 @@
+"""A write about to be sent: what the confirmation shows and what the operation then calls."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable
+from urllib.parse import urlencode
+
+from rich.text import Text
+
+from bcs_tui.ui.textsafe import safe_text
+
+BODY_SUMMARY_CHARS = 600
+SECRET_MASK = "••••"
+
+
+@dataclass
+class PlannedRequest:
+    """One request of an operation. `target` names the object in BCS words; `method`, `path`
+    (relative to /bcsapi/v4/scheduler/mesos), `query` and `body` are exactly what the client
+    sends; `send()` sends it; `recheck()` fetches the object again (offered when a write timed
+    out); `mask_body` hides values (secrets) in the summary."""
+
+    target: str
+    method: str
+    path: str
+    send: Callable[[], Awaitable[Any]]
+    query: dict[str, Any] = field(default_factory=dict)
+    body: Any = None
+    recheck: Callable[[], Awaitable[Any]] | None = None
+    mask_body: bool = False
+    body_note: str = ""  # replaces the body summary (e.g. "the manifest in the diff above")
+
+    @property
+    def request_line(self) -> str:
+        query = urlencode({k: v for k, v in self.query.items() if v is not None})
+        return f"{self.method} {self.path}" + (f"?{query}" if query else "")
+
+    def body_summary(self, limit: int = BODY_SUMMARY_CHARS) -> str:
+        if self.body_note:
+            return self.body_note
+        if self.body is None:
+            return ""
+        body = mask_values(self.body) if self.mask_body else self.body
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str)
+        if len(text) > limit:
+            text = text[: limit - 1] + f"… ({len(text)} chars)"
+        return text
+
+
+def mask_values(obj: Any, depth: int = 0) -> Any:
+    """Secret bodies: keep the keys (what is being changed), hide every leaf value under `datas`."""
+    if isinstance(obj, dict):
+        out = {}
+        for key, value in obj.items():
+            if key in ("datas", "data", "content") or depth > 0 and not isinstance(value, (dict, list)):
+                out[key] = _mask_all(value)
+            else:
+                out[key] = mask_values(value, depth)
+        return out
+    if isinstance(obj, list):
+        return [mask_values(v, depth) for v in obj]
+    return obj
+
+
+def _mask_all(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _mask_all(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_mask_all(v) for v in obj]
+    return SECRET_MASK
+
+
+def render_requests(requests: list[PlannedRequest], *, limit: int = 200) -> Text:
+    """The confirmation's request list: every target, its request line and body summary."""
+    out = Text()
+    for number, req in enumerate(requests[:limit], start=1):
+        if number > 1:
+            out.append("\n")
+        out.append(f"{number:>3}. ", style="dim")
+        out.append(safe_text(req.target), style="bold")
+        out.append("\n     ")
+        out.append(safe_text(req.request_line), style="bold cyan")
+        summary = req.body_summary()
+        if summary:
+            out.append("\n     ")
+            out.append(safe_text(summary), style="dim")
+    if len(requests) > limit:
+        out.append(f"\n… and {len(requests) - limit} more (all are sent)", style="bold")
+    return out
