@@ -200,3 +200,35 @@ async def test_palette_switches_theme():
         await pilot.press("enter")
         await pilot.pause()
         assert app.theme == "bcs-nord"
+
+
+class EmptyCluster:
+    """A client stand-in whose every read returns nothing: enough for the app to mount."""
+
+    server = "http://sim"
+    cluster_id = "BCS-MESOS-10001"
+
+    def __getattr__(self, name: str):
+        async def call(*args, **kwargs):
+            return []
+
+        return call
+
+    async def aclose(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("path", THEME_FILES, ids=lambda p: p.stem)
+async def test_bcs_app_runs_with_every_theme(path, tmp_path, monkeypatch):
+    """The console's real stylesheet resolves against every packaged theme."""
+    from bcs_tui.config import demo_settings, paths
+    from bcs_tui.ui.app import BcsApp
+
+    monkeypatch.setenv("BCS_TUI_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.setenv("BCS_TUI_STATE_DIR", str(tmp_path / "state"))
+    settings = demo_settings(run_paths=paths(), theme=path.stem, refresh=3600.0)
+    app = BcsApp(settings, client=EmptyCluster())
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause()
+        assert app.theme == path.stem
+        assert app.get_css_variables()["status-failed"] == theme_from_toml(path).variables["status-failed"]
