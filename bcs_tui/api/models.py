@@ -1126,6 +1126,11 @@ STORAGE_DATA_MODELS: dict[str, type[BaseModel]] = {
 }
 
 
+def _at(path: str, message: str) -> ValueError:
+    """A model-level validation error that names the field (relative to the model) it is about."""
+    return ValueError(f"@{path}: {message}")
+
+
 # ----------------------------------------------------------------------------------------------
 # Request bodies. Validation errors name the field path; unknown fields pass through.
 
@@ -1222,9 +1227,9 @@ class PodSpecRequest(RequestModel):
     def _containers_or_processes(self) -> "PodSpecRequest":
         # the driver's 1405231 rules
         if not self.containers and not self.processes:
-            raise ValueError("needs at least one container (spec.template.spec.containers)")
+            raise _at("containers", "needs at least one container")
         if self.containers and self.processes:
-            raise ValueError("containers and processes cannot coexist")
+            raise _at("processes", "containers and processes cannot coexist")
         return self
 
 
@@ -1311,9 +1316,9 @@ class DeploymentUpdateRequest(DeploymentRequest):
     @model_validator(mode="after")
     def _strategy_set(self) -> "DeploymentUpdateRequest":
         if self.spec.strategy is None or self.spec.strategy.rolling_update is None:
-            raise ValueError("spec.strategy.rollingupdate is required for an update (\"update strategy not set\")")
+            raise _at("spec.strategy.rollingupdate", "is required for an update (\"update strategy not set\")")
         if self.spec.template is None:
-            raise ValueError("spec.template is required for an update")
+            raise _at("spec.template", "is required for an update")
         return self
 
 
@@ -1414,7 +1419,7 @@ class WebhookClientConfigRequest(RequestModel):
     @model_validator(mode="after")
     def _target(self) -> "WebhookClientConfigRequest":
         if not self.url and not self.name:
-            raise ValueError("needs a url or a service name")
+            raise _at("url", "needs a url or a service name")
         return self
 
 
@@ -1511,9 +1516,9 @@ class AgentSettingUpdate(RequestModel):
     @model_validator(mode="after")
     def _value(self) -> "AgentSettingUpdate":
         if self.value_type == BCS_TEXT and self.text is None:
-            raise ValueError("text is required when valuetype is 103")
+            raise _at("text", "is required when valuetype is 103")
         if self.value_type == BCS_SCALAR and self.scalar is None:
-            raise ValueError("scalar is required when valuetype is 101")
+            raise _at("scalar", "is required when valuetype is 101")
         return self
 
 
@@ -1558,10 +1563,10 @@ class MessageRequest(RequestModel):
         if self.msgtype == "signal":
             sig = self.msgdata.get("signal")
             if isinstance(sig, bool) or not isinstance(sig, int) or not 1 <= sig <= 64:
-                raise ValueError("msgdata.signal must be an integer signal number from 1 to 64")
+                raise _at("msgdata.signal", "must be an integer signal number from 1 to 64")
             proc = self.msgdata.get("processname")
             if not isinstance(proc, str) or not proc.strip():
-                raise ValueError("msgdata.processname must name the process to signal")
+                raise _at("msgdata.processname", "must name the process to signal")
         return self
 
 
@@ -1581,7 +1586,7 @@ class CrdSpecRequest(RequestModel):
     @model_validator(mode="after")
     def _versions(self) -> "CrdSpecRequest":
         if not self.versions and not self.version:
-            raise ValueError("needs spec.versions (or spec.version)")
+            raise _at("versions", "needs at least one version (or spec.version)")
         return self
 
 
@@ -1597,7 +1602,7 @@ class CrdRequest(RequestModel):
     @classmethod
     def _meta(cls, v: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(v.get("name"), str) or not v["name"]:
-            raise ValueError("metadata.name is required")
+            raise _at("name", "is required")
         return v
 
 
@@ -1612,7 +1617,7 @@ class CustomResourceRequest(RequestModel):
     @classmethod
     def _meta(cls, v: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(v.get("name"), str) or not v["name"]:
-            raise ValueError("metadata.name is required")
+            raise _at("name", "is required")
         return v
 
 
@@ -1673,7 +1678,12 @@ def validation_problems(exc: ValidationError, model: type[BaseModel]) -> list[tu
     """`(field path, human message)` pairs of a pydantic error, with JSON key names."""
     out = []
     for err in exc.errors(include_url=False):
-        out.append((_loc_path(tuple(err.get("loc", ())), model), _friendly(err)))
+        path = _loc_path(tuple(err.get("loc", ())), model)
+        message = _friendly(err)
+        if message.startswith("@"):
+            sub, _, message = message[1:].partition(": ")
+            path = f"{path}.{sub}" if path and not sub.startswith("[") else f"{path}{sub}"
+        out.append((path, message))
     return out
 
 
