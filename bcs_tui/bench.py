@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
+import json
 import os
 import random
 import resource
@@ -68,10 +70,15 @@ class Report:
         self.results.append(Result(what, value, target, verdict, note))
         print(f"  {what}: {value}" + (f"  ({verdict}, target {target})" if target else ""), file=sys.stderr)
 
+    def section(self, title: str) -> None:
+        self.results.append(Result(f"**{title}**", "", ""))
+        print(title, file=sys.stderr)
+
     def markdown(self) -> str:
         lines = ["| measurement | result | target | |", "|---|---|---|---|"]
         for r in self.results:
-            lines.append(f"| {r.what} | {r.value} | {r.target} | {r.verdict}{' — ' + r.note if r.note else ''} |")
+            tail = " — ".join(part for part in (r.verdict, r.note) if part)
+            lines.append(f"| {r.what} | {r.value} | {r.target} | {tail} |")
         if self.notes:
             lines.append("")
             lines.extend(f"- {n}" for n in self.notes)
@@ -83,6 +90,35 @@ def ms(seconds: float) -> str:
 
 
 # ---------------------------------------------------------------------- frame probe
+
+
+class GcMonitor:
+    """Counts the cyclic GC's pauses: at tens of thousands of live objects a full (generation 2)
+    collection stops the event loop for tens of milliseconds, whatever the widget does."""
+
+    def __init__(self) -> None:
+        self.pauses: list[tuple[int, float]] = []
+        self._start = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.pauses.append((info["generation"], time.perf_counter() - self._start))
+
+    def mark(self) -> int:
+        return len(self.pauses)
+
+    def summary(self, since: int = 0) -> str:
+        full = [d for g, d in self.pauses[since:] if g == 2]
+        if not full:
+            return "no full GC"
+        return f"{len(full)} full GC, longest {ms(max(full))}"
+
+    def close(self) -> None:
+        gc.callbacks.remove(self._callback)
+
 
 
 class FrameProbe:
@@ -251,8 +287,66 @@ def bench_startup(report: Report, runs: int) -> None:
             report.notes.append(f"startup child failed: {out.stderr.strip()[-300:]}")
             return
     best, median = min(values), statistics.median(values)
-    report.add("process start → first frame (list screen, 3,000 rows)", f"{ms(median)} (best {ms(best)})",
+    report.add("widget: process start → first frame (list screen, 3,000 rows)", f"{ms(median)} (best {ms(best)})",
                "< 600 ms", median < 0.6)
+
+# Run with `python -c`, so the measured start-up imports only what `bcs-tui --demo` imports.
+STARTUP_CHILD = """
+import os, sys, threading, time
+t0 = float(sys.argv[1])
+threading.Timer(60, os._exit, (3,)).start()
+from textual.app import App
+from textual._compositor import CompositorUpdate
+display, run, first = App._display, App.run, []
+def _display(self, screen, renderable):
+    display(self, screen, renderable)
+    if renderable is None:
+        return
+    if isinstance(renderable, CompositorUpdate):
+        renderable.render_segments(self.console)
+    now = time.time() - t0
+    if not first:
+        first.append(now)
+    from bcs_tui.ui.widgets.resource_table import ResourceTable
+    tables = self.screen.query(ResourceTable)
+    if tables and tables.first().row_count > 0:
+        print(first[0], now, flush=True)
+        os._exit(0)
+def _run(self, *args, **kwargs):
+    kwargs.update(headless=True, size=(160, 48))
+    return run(self, *args, **kwargs)
+App._display, App.run = _display, _run
+from bcs_tui.cli import main
+main(["--demo"])
+os._exit(4)
+"""
+
+
+def bench_startup_app(report: Report, runs: int) -> None:
+    """`bcs-tui --demo`, headless: process start to first frame and to the applications list."""
+    import tempfile
+
+    firsts, lists = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "BCS_TUI_CONFIG": os.path.join(tmp, "none.toml"), "BCS_TUI_STATE_DIR": tmp,
+               "XDG_CONFIG_HOME": tmp, "XDG_STATE_HOME": tmp}
+        for _ in range(runs):
+            t0 = time.time()
+            out = subprocess.run([sys.executable, "-c", STARTUP_CHILD, repr(t0)], capture_output=True,
+                                 text=True, timeout=90, env=env)
+            try:
+                first, listed = (float(v) for v in out.stdout.strip().splitlines()[-1].split())
+            except (ValueError, IndexError):
+                report.notes.append(f"start-up child failed (rc {out.returncode}): {out.stderr.strip()[-300:]}")
+                return
+            firsts.append(first)
+            lists.append(listed)
+    report.add("process start → first frame (`bcs-tui --demo`, headless)",
+               f"{ms(statistics.median(firsts))} (best {ms(min(firsts))})")
+    report.add("process start → applications list painted (demo cluster)",
+               f"{ms(statistics.median(lists))} (best {ms(min(lists))})", "< 600 ms",
+               statistics.median(lists) < 0.6)
+
 
 
 def child_startup(t0: float) -> int:
@@ -281,9 +375,10 @@ def child_startup(t0: float) -> int:
     return 0
 
 
-async def bench_lists(report: Report, quick: bool) -> dict[str, tuple[list[Column], list[Row]]]:
-    """Data arrival to painted list, filter keystrokes, sort, in-place refresh."""
+async def bench_lists(report: Report, quick: bool) -> tuple[dict[str, tuple[list[Column], list[Row]]], dict[str, float]]:
+    """Widget only: rows handed over to painted list, filter keystrokes, sort, in-place refresh."""
     data: dict[str, tuple[list[Column], list[Row]]] = {}
+    ours: dict[str, float] = {}
     sizes = {"applications": 3000, "taskgroups": 20000, "agents": 2000, "offers": 2000}
     app = TableApp()
     async with app.run_test(size=SIZE) as pilot:
@@ -299,8 +394,9 @@ async def bench_lists(report: Report, quick: bool) -> dict[str, tuple[list[Colum
             table.set_rows([])
             await pilot.pause()
             elapsed = await timed_frame(probe, lambda: table.set_rows(rows))
+            ours[kind] = elapsed
             target = 0.150 if n >= 20000 else None
-            report.add(f"data → painted list, {n:,} {kind}", ms(elapsed),
+            report.add(f"widget: rows → painted list, {n:,} {kind}", ms(elapsed),
                        "< 150 ms" if target else "", (elapsed < target) if target else None)
             await pilot.pause()
 
@@ -317,19 +413,19 @@ async def bench_lists(report: Report, quick: bool) -> dict[str, tuple[list[Colum
         for i in range(len(word) - 1, -1, -1):
             times.append(await timed_frame(probe, lambda: table.set_filter(word[:i])))
             await pilot.pause()
-        report.add("filter keystroke on 20,000 rows (type and erase 'app-0123')",
+        report.add("widget: filter keystroke on 20,000 rows (type and erase 'app-0123')",
                    f"median {ms(statistics.median(times))}, worst {ms(max(times))}", "< 50 ms",
                    max(times) < 0.05, note=f"{shown} rows match")
         regex = await timed_frame(probe, lambda: table.set_filter("/app-01[0-9]+.*failed/"))
         await pilot.pause()
-        report.add("regex filter on 20,000 rows", ms(regex), "< 50 ms", regex < 0.05)
+        report.add("widget: regex filter on 20,000 rows", ms(regex), "< 50 ms", regex < 0.05)
         table.set_filter("")
         await pilot.pause()
         sort_numeric = await timed_frame(probe, lambda: table.sort_by("restarts", reverse=True))
         await pilot.pause()
         sort_text = await timed_frame(probe, lambda: table.sort_by("name"))
         await pilot.pause()
-        report.add("sort 20,000 rows (numeric / text column)", f"{ms(sort_numeric)} / {ms(sort_text)}")
+        report.add("widget: sort 20,000 rows (numeric / text column)", f"{ms(sort_numeric)} / {ms(sort_text)}")
         # A refresh with 5% of the rows changed, 1% gone and 1% new, in place (cursor and marks stay).
         table.move_cursor(10_000)
         table.toggle_mark()
@@ -337,36 +433,285 @@ async def bench_lists(report: Report, quick: bool) -> dict[str, tuple[list[Colum
         _, fresh = synthetic("taskgroups", 20200, generation=1)
         fresh = fresh[200:]
         refresh = await timed_frame(probe, lambda: table.set_rows(fresh))
-        report.add("in-place refresh of 20,000 rows (sorted, 1 mark, cursor kept)", ms(refresh), "< 150 ms",
+        report.add("widget: in-place refresh of 20,000 rows (sorted, 1 mark, cursor kept)", ms(refresh), "< 150 ms",
                    refresh < 0.15)
         await pilot.pause()
-    return data
+    return data, ours
 
 
 async def bench_datatable(report: Report, data: dict[str, tuple[list[Column], list[Row]]],
-                          ours: dict[int, float]) -> None:
-    for kind, n in (("applications", 3000), ("taskgroups", 20000)):
+                          ours: dict[str, float]) -> None:
+    """The same rows in a plain DataTable; the ratio is against the ResourceTable paint."""
+    for kind in ("applications", "taskgroups"):
+        if kind not in data:
+            continue
         columns, rows = data[kind]
-        elapsed = await datatable_paint(columns, rows[:n])
-        ratio = elapsed / ours[n] if ours.get(n) else float("nan")
-        report.add(f"plain DataTable: {n:,} {kind} painted", ms(elapsed), note=f"{ratio:.0f}x slower than ResourceTable")
+        elapsed = await datatable_paint(columns, rows)
+        note = f"{elapsed / ours[kind]:.0f}x the ResourceTable time" if ours.get(kind) else ""
+        report.add(f"plain DataTable: same {len(rows):,} {kind} → painted", ms(elapsed), note=note)
+
+
+# ---------------------------------------------------------------------- the real app
+
+
+def real_app_available() -> str | None:
+    """None when the app and the simulator can be driven; otherwise why not."""
+    try:
+        import bcs_tui.sim.cluster  # noqa: F401
+        import bcs_tui.sim.server  # noqa: F401
+        import bcs_tui.ui.app  # noqa: F401
+        import bcs_tui.ui.screens.browser  # noqa: F401
+    except Exception as exc:  # any import problem: fall back to the widget benchmark
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+class SimProcess:
+    """The simulator at `--scale large` in its own process, so its CPU is not counted as ours."""
+
+    def __init__(self, scale: str = "large") -> None:
+        self.scale = scale
+        self.proc: subprocess.Popen[str] | None = None
+        self.url = self.cluster_id = self.token = ""
+
+    def __enter__(self) -> "SimProcess":
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bcs_tui.bench", "--child-sim", self.scale],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        line = self.proc.stdout.readline() if self.proc.stdout else ""
+        if not line:
+            err = self.proc.stderr.read() if self.proc.stderr else ""
+            raise RuntimeError(f"simulator did not start: {err.strip()[-500:]}")
+        info = json.loads(line)
+        self.url, self.cluster_id, self.token = info["url"], info["cluster_id"], info.get("token") or ""
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def child_sim(scale: str) -> int:
+    """Child: serve a SimCluster on a loopback port; print its address as one JSON line."""
+    import signal
+
+    from bcs_tui.sim.cluster import SimCluster
+    from bcs_tui.sim.server import start_in_loop
+
+    async def serve() -> None:
+        cluster = SimCluster(seed=1, scale=scale)
+        sim = await start_in_loop(cluster)
+        print(json.dumps({"url": sim.url, "cluster_id": sim.cluster_id, "token": sim.token}), flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
+        loop.add_signal_handler(signal.SIGINT, stop.set)
+        await stop.wait()
+        await sim.stop()
+
+    asyncio.run(serve())
+    return 0
+
+
+class LoadProbe:
+    """Timestamps around `BrowserScreen._rows` (rows built from freshly fetched objects)."""
+
+    def __init__(self) -> None:
+        from bcs_tui.ui.screens.browser import BrowserScreen
+
+        self.arrivals: list[tuple[str, float, float, int]] = []  # kind, arrived, built, count
+        self.rows: dict[str, list[Row]] = {}  # the last rows built per kind
+        self.event = asyncio.Event()
+        original = BrowserScreen._rows
+        probe = self
+
+        def rows(screen: Any, state: Any) -> Any:
+            arrived = time.perf_counter()
+            out = original(screen, state)
+            if state.loaded:
+                probe.arrivals.append((state.kind.name, arrived, time.perf_counter(), len(out)))
+                probe.rows[state.kind.name] = out
+                probe.event.set()
+            return out
+
+        self._restore = lambda: setattr(BrowserScreen, "_rows", original)
+        BrowserScreen._rows = rows  # type: ignore[method-assign]
+
+    def close(self) -> None:
+        self._restore()
+
+
+async def wait_loaded(app: Any, screen: Any, load: LoadProbe, probe: FrameProbe, kind: str) -> tuple[float, float, float, int]:
+    """After a view of `kind` was asked for: (arrived, built, painted, rows)."""
+    while True:
+        load.event.clear()
+        await asyncio.wait_for(load.event.wait(), 120)
+        name, arrived, built, count = load.arrivals[-1]
+        if name == kind:
+            break
+    probe.arm()  # set_rows runs right after _rows returns, in the same handler
+    painted = await probe.frame()
+    await app.workers.wait_for_complete()
+    return arrived, built, painted, count
+
+
+async def bench_real(report: Report) -> tuple[dict[str, tuple[list[Column], list[Row]]], dict[str, float]]:
+    """The real BcsApp against the simulator at --scale large, over loopback HTTP."""
+    from bcs_tui.api.client import BcsClient
+    from bcs_tui.config import Context, Settings
+    from bcs_tui.resources import KINDS_BY_NAME, Scope
+    from bcs_tui.ui.app import BcsApp
+    from bcs_tui.ui.screens.browser import BrowserScreen
+
+    with SimProcess("large") as sim:
+        client = BcsClient(sim.url, sim.cluster_id, sim.token or None, get_retries=0, timeout=60.0)
+        ctx = Context(name="bench", server=sim.url, cluster_id=sim.cluster_id)
+        settings = Settings(context=ctx, refresh=0.0, contexts={"bench": ctx})
+        load = LoadProbe()
+        try:
+            app = BcsApp(settings, client=client)
+            async with app.run_test(size=SIZE) as pilot:
+                probe = FrameProbe(app)
+                for _ in range(200):
+                    await pilot.pause()
+                    if isinstance(app.screen, BrowserScreen) and app.screen.state.loaded:
+                        break
+                screen = app.screen
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                gc.collect()
+                kinds = [("applications", 3000), ("taskgroups", 20000), ("agents", 2000), ("offers", 2000)]
+                loaded: dict[str, float] = {}
+                data: dict[str, tuple[list[Column], list[Row]]] = {}
+                for kind, expected in kinds:
+                    requests = client.stats.requests
+                    start = time.perf_counter()
+                    screen.open_view(KINDS_BY_NAME[kind], Scope(), replace=True)
+                    arrived, built, painted, count = await wait_loaded(app, screen, load, probe, kind)
+                    loaded[kind] = painted - arrived
+                    data[kind] = (screen.table.columns, list(load.rows[kind]))
+                    note = (f"{count:,} rows; fetch+parse {ms(arrived - start)} in "
+                            f"{client.stats.requests - requests} requests; rows built in {ms(built - arrived)}")
+                    target = 0.150 if expected >= 20000 else None
+                    report.add(f"app: data arrival → painted list, {kind}", ms(painted - arrived),
+                               "< 150 ms" if target else "", (painted - arrived < target) if target else None,
+                               note=note)
+                    await pilot.pause()
+
+                # Filter keystrokes on the 20,000 taskgroups, through the filter input.
+                screen.open_view(KINDS_BY_NAME["taskgroups"], Scope(), replace=True)
+                await wait_loaded(app, screen, load, probe, "taskgroups")
+                await pilot.pause()
+                table = screen.table
+                original_set_filter = table.set_filter
+                filtered = asyncio.Event()
+
+                def set_filter(text: str) -> None:
+                    original_set_filter(text)
+                    probe.arm()
+                    filtered.set()
+
+                table.set_filter = set_filter  # type: ignore[method-assign]
+                await pilot.press("slash")
+                await pilot.pause()
+                times = []
+                for key in ["r", "u", "n", "backspace", "backspace", "backspace"]:
+                    filtered.clear()
+                    start = time.perf_counter()
+                    await pilot.press(key)
+                    if not filtered.is_set():
+                        await asyncio.wait_for(filtered.wait(), 10)
+                    times.append(await probe.frame() - start)
+                    await pilot.pause()
+                report.add(f"app: filter keystroke on {table.row_count:,} taskgroups (key → repaint)",
+                           f"median {ms(statistics.median(times))}, worst {ms(max(times))}", "< 50 ms",
+                           max(times) < 0.05)
+                await pilot.press("escape")
+                await pilot.pause()
+
+                original_sort = table.sort_by
+                sorted_event = asyncio.Event()
+
+                def sort_by(column: Any, reverse: bool = False) -> None:
+                    original_sort(column, reverse)
+                    probe.arm()
+                    sorted_event.set()
+
+                table.sort_by = sort_by  # type: ignore[method-assign]
+                sorts = []
+                for _ in range(3):
+                    sorted_event.clear()
+                    start = time.perf_counter()
+                    await pilot.press("o")
+                    if not sorted_event.is_set():
+                        await asyncio.wait_for(sorted_event.wait(), 10)
+                    sorts.append(await probe.frame() - start)
+                    await pilot.pause()
+                report.add(f"app: sort {table.row_count:,} taskgroups (key → repaint)",
+                           f"median {ms(statistics.median(sorts))}", "", None)
+
+                # One refresh cycle with the cluster changing, per view: requests and our CPU.
+                for kind in ("applications", "taskgroups"):
+                    screen.open_view(KINDS_BY_NAME[kind], Scope(), replace=True)
+                    await wait_loaded(app, screen, load, probe, kind)
+                    await asyncio.sleep(INTERVAL)  # the simulated cluster moves on meanwhile
+                    requests = client.stats.requests
+                    cpu = time.process_time()
+                    wall = time.perf_counter()
+                    screen.refresh_now()
+                    await wait_loaded(app, screen, load, probe, kind)
+                    cpu = time.process_time() - cpu
+                    wall = time.perf_counter() - wall
+                    share = cpu / INTERVAL
+                    report.add(f"app: refresh cycle, {kind} view ({screen.table.row_count:,} rows)",
+                               f"{client.stats.requests - requests} requests, {cpu * 1000:.0f} ms CPU "
+                               f"({share:.0%} of a core at {INTERVAL:.0f} s)",
+                               "< 10% of a core", share < 0.10, note=f"wall {ms(wall)}")
+                peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                report.add("app: peak RSS (large cluster, all four lists loaded)", f"{peak:.0f} MB",
+                           "< 200 MB", peak < 200)
+        finally:
+            load.close()
+            await client.aclose()
+    return data, loaded
 
 
 async def run(args: argparse.Namespace) -> Report:
     report = Report()
-    print("bcs-tui benchmark (stderr: progress; stdout: the markdown table)", file=sys.stderr)
-    bench_startup(report, runs=3 if args.quick else 5)
-    data = await bench_lists(report, args.quick)
-    ours = {}
-    for r in report.results:
-        if r.what.startswith("data → painted list, 3,000"):
-            ours[3000] = float(r.value.split()[0]) / 1000
-        if r.what.startswith("data → painted list, 20,000"):
-            ours[20000] = float(r.value.split()[0]) / 1000
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    report.add("peak RSS (lists loaded)", f"{peak:.0f} MB", "< 200 MB", peak < 200)
+    print("bcs-tui benchmark (progress on stderr; the markdown table on stdout)", file=sys.stderr)
+    missing = "--widget-only" if args.widget_only else real_app_available()
+    gc_monitor = GcMonitor()
+    data: dict[str, tuple[list[Column], list[Row]]] = {}
+    ours: dict[str, float] = {}
+    if missing is None:
+        report.section("the real app (BcsApp) against the simulator at --scale large, loopback HTTP")
+        bench_startup_app(report, runs=3 if args.quick else 5)
+        mark = gc_monitor.mark()
+        data, ours = await bench_real(report)
+        report.notes.append(f"GC during the app section: {gc_monitor.summary(mark)}")
+    else:
+        report.notes.append(f"widget benchmark only: the real app and simulator were not run ({missing})")
+    report.section("the ResourceTable widget alone, synthetic rows of the same shape (no HTTP, no row building)")
+    if missing is not None:
+        bench_startup(report, runs=3 if args.quick else 5)
+    mark = gc_monitor.mark()
+    widget_data, widget_ours = await bench_lists(report, args.quick)
+    report.notes.append(f"GC during the widget section: {gc_monitor.summary(mark)} "
+                        "(the outliers in the worst-case timings)")
+    if missing is not None:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        report.add("peak RSS (lists loaded)", f"{peak:.0f} MB", "< 200 MB", peak < 200)
+        data, ours = widget_data, widget_ours
     if not args.no_datatable:
+        report.section("plain Textual DataTable fed the same rows")
         await bench_datatable(report, data, ours)
+    gc_monitor.close()
     return report
 
 
@@ -374,10 +719,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bcs_tui.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--no-datatable", action="store_true", help="skip the DataTable comparison")
+    parser.add_argument("--widget-only", action="store_true",
+                        help="only the table widget with synthetic rows (no simulator, no app)")
     parser.add_argument("--child-startup", type=float, help=argparse.SUPPRESS)
+    parser.add_argument("--child-sim", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_startup is not None:
         return child_startup(args.child_startup)
+    if args.child_sim is not None:
+        return child_sim(args.child_sim)
     report = asyncio.run(run(args))
     print(report.markdown())
     return 0
