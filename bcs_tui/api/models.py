@@ -1140,7 +1140,9 @@ _POLICIES = ("Never", "Always", "OnFailure")
 class RequestModel(BcsModel):
     """Base of request bodies: validates on assignment too, so edits in code are checked."""
 
-    model_config = ConfigDict(populate_by_name=True, extra="allow", validate_assignment=True)
+    # strict: the driver's Go decoder refuses "2" for an int or 2.0 for a string (1405010), and
+    # the user's JSON is sent as typed, so coercing here would hide the mistake until the server.
+    model_config = ConfigDict(populate_by_name=True, extra="allow", validate_assignment=True, strict=True)
 
     def body(self) -> dict[str, Any]:
         """The JSON body to send: the server keys, only the fields that were given."""
@@ -1152,8 +1154,8 @@ class RequestMeta(RequestModel):
 
     name: str = Field(min_length=1)
     namespace: str = ""
-    labels: MapOf(Str)
-    annotations: MapOf(Str)
+    labels: MapOf(str)
+    annotations: MapOf(str)
 
     @field_validator("name")
     @classmethod
@@ -1198,7 +1200,7 @@ class ContainerRequest(RequestModel):
     image: str = Field(min_length=1)
     type: str = ""
     command: str = ""
-    args: ListOf(Str)
+    args: ListOf(str)
     env: ListOf(dict[str, Any])
     ports: ListOf(ContainerPortRequest)
     parameters: ListOf(dict[str, Any])
@@ -1295,7 +1297,7 @@ class StrategyRequest(RequestModel):
 
 class DeploymentSpecRequest(RequestModel):
     instance: int = Field(ge=1)
-    selector: MapOf(Str)
+    selector: MapOf(str)
     strategy: StrategyRequest | None = None
     template: PodTemplateRequest | None = None
 
@@ -1364,9 +1366,9 @@ class ServicePortRequest(RequestModel):
 
 
 class ServiceSpecRequest(RequestModel):
-    selector: MapOf(Str)
+    selector: MapOf(str)
     type: str = ""
-    cluster_ip: ListOf(Str) = F("clusterIP")
+    cluster_ip: ListOf(str) = F("clusterIP")
     ports: ListOf(ServicePortRequest)
 
 
@@ -1384,9 +1386,9 @@ class CommandTargetRefRequest(RequestModel):
 
 class CommandSpecRequest(RequestModel):
     command_target_ref: CommandTargetRefRequest = F("commandTargetRef")
-    taskgroups: ListOf(Str)
+    taskgroups: ListOf(str)
     command: list[str] = Field(min_length=1)
-    env: ListOf(Str)
+    env: ListOf(str)
     user: str = ""
     working_dir: str = F("workingDir", default="")
     privileged: bool = False
@@ -1425,7 +1427,7 @@ class WebhookClientConfigRequest(RequestModel):
 
 class WebhookNamespaceSelectorRequest(RequestModel):
     operator: Literal["In", "NotIn"]
-    values: ListOf(Str)
+    values: ListOf(str)
 
 
 class WebhookEntryRequest(RequestModel):
@@ -1467,7 +1469,7 @@ class TaintRequest(RequestModel):
     """One element of the `PUT /agentsettings/taint` body; `noSchedule` replaces all taints."""
 
     inner_ip: str = F("innerIP")
-    no_schedule: MapOf(Str) = F("noSchedule")
+    no_schedule: MapOf(str) = F("noSchedule")
 
     @field_validator("inner_ip")
     @classmethod
