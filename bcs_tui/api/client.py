@@ -157,7 +157,7 @@ def decode_envelope(status: int, content: bytes) -> Any:
         if body.get("kind") == "Status":
             raise _kube_status_error(status, body)
         if status >= 400:
-            message = body.get("message")
+            message = body.get("message") or body.get("error_msg") or body.get("error")
             if status in (401, 403):
                 raise AuthError(str(message or f"HTTP {status}"), status)
             raise ProtocolError(f"HTTP {status}: {message or 'unexpected JSON body'}", text, status)

@@ -89,6 +89,8 @@ def _describe_api_error(code: int, text: str, http_status: int) -> str:
                 "check the context's cluster id (e.g. BCS-MESOS-10001)")
     if code == 1405234:
         return f"refused by an admission webhook or the driver's auth filter (code 1405234): {text}"
+    if code == 0 and (not http_status or http_status < 400):
+        return text or "the server reported an error"  # a client-side finding (e.g. not in storage)
     status = f"HTTP {http_status}, " if http_status and http_status != 200 else ""
     hint = _HINTS.get(code)
     if hint:

@@ -286,3 +286,15 @@ def test_decoders_raise_only_bcs_errors(status, content):
 def test_deeply_nested_json_is_a_protocol_error():
     with pytest.raises(ProtocolError):
         decode_envelope(200, b"[" * 100000 + b"]" * 100000)
+
+
+async def test_gateway_404_json_route_not_found(make_client):
+    client = make_client(transport=Recorder(answer(404, {"error_msg": "404 Route Not Found"})).transport)
+    with pytest.raises(ProtocolError) as info:
+        await client.get_cluster_resources()
+    assert "404 Route Not Found" in info.value.message and info.value.http_status == 404
+
+
+def test_client_side_api_error_has_no_code_suffix():
+    assert ApiError(0, "no CRD named 'x'", 200).message == "no CRD named 'x'"
+    assert ApiError(1405200, "boom").message == "boom (code 1405200)"

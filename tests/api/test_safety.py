@@ -301,3 +301,42 @@ async def test_large_bodies_are_decoded_correctly(make_client):
     got = await client.list_applications("prod")
     assert len(rec.last.content) == 0 and client.stats.bytes > 256 * 1024
     assert len(got) == 3000 and got[-1].name == "app-2999"
+
+
+# --- TLS settings -----------------------------------------------------------------------------
+
+
+def test_tls_verify_by_default_and_insecure_switch():
+    import ssl
+
+    ctx = BcsClient._ssl_context(True, None)
+    assert ctx.verify_mode == ssl.CERT_REQUIRED and ctx.check_hostname
+    ctx = BcsClient._ssl_context(False, None)
+    assert ctx.verify_mode == ssl.CERT_NONE and not ctx.check_hostname
+
+
+def test_tls_missing_ca_or_cert_file_is_a_clear_error(tmp_path):
+    with pytest.raises(TransportError) as info:
+        BcsClient._ssl_context(str(tmp_path / "missing-ca.pem"), None)
+    assert "TLS setup failed" in info.value.message
+    with pytest.raises(TransportError):
+        BcsClient._ssl_context(True, (str(tmp_path / "c.pem"), str(tmp_path / "k.pem")))
+
+
+async def test_client_without_transport_builds_tls_and_closes():
+    client = BcsClient("bcs.example.com", CLUSTER, TOKEN, verify=False)
+    assert client.server == "https://bcs.example.com"
+    await client.aclose()
+
+
+async def test_refused_connection_on_loopback_is_transport_error():
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()  # nothing listens there now
+    async with BcsClient(f"http://127.0.0.1:{port}", CLUSTER, TOKEN, get_retries=1, backoff=0.0, timeout=2.0) as client:
+        with pytest.raises(TransportError) as info:
+            await client.get_cluster_resources()
+    assert "cannot connect" in info.value.message and TOKEN not in info.value.message
