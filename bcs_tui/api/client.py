@@ -616,7 +616,11 @@ class BcsClient:
     def _check_namespace(body: Any, ns: str, what: str) -> None:
         meta = body.get("metadata") if isinstance(body, dict) else getattr(body, "metadata", None)
         body_ns = meta.get("namespace") if isinstance(meta, dict) else getattr(meta, "namespace", None)
-        if body_ns and body_ns != ns:
+        if not body_ns:
+            # bcs-client requires it too: the driver would fall back to defaultGroup
+            raise InvalidRequest([("metadata.namespace", f"is required (the request goes to namespace {ns!r})")],
+                                 what)
+        if body_ns != ns:
             raise InvalidRequest(
                 [("metadata.namespace", f"is {body_ns!r} but the request goes to namespace {ns!r}")], what)
 

@@ -210,6 +210,8 @@ async def test_read_only_still_reads(make_client, recorder):
     (lambda c: c.create_application("prod", {"apiVersion": "v4", "kind": "application", "metadata": {"name": "a.b"},
                                              "spec": {"instance": 1, "template": {"spec": {"containers": [{"image": "i"}]}}}}),
      "metadata.name"),
+    (lambda c: c.create_configmap("prod", {"apiVersion": "v4", "kind": "configmap", "metadata": {"name": "c"}}),
+     "metadata.namespace"),
     (lambda c: c.disable_agent_list([]), "ips"),
     (lambda c: c.enable_agent_list("not-an-ip"), "ips"),
     (lambda c: c.taint_agents([{"innerIP": "10.0.0.1", "noSchedule": {"": "x"}}]), "[0].noSchedule"),
