@@ -4,3 +4,52 @@ import os
 
 # NO_COLOR in the environment makes every SVG snapshot differ.
 os.environ.pop("NO_COLOR", None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Simulator fixtures (owned by the sim engineer).
+
+import httpx  # noqa: E402
+import pytest  # noqa: E402
+
+SIM_TOKEN = "demo-token"
+SIM_CLUSTER_ID = "BCS-MESOS-10001"
+
+
+@pytest.fixture
+def sim_cluster():
+    """The demo cluster, seed 0, manual clock: move time with `sim_cluster.advance(seconds)`."""
+    from bcs_tui.sim.clock import SimClock
+    from bcs_tui.sim.cluster import SimCluster
+
+    return SimCluster(seed=0, scale="demo", cluster_id=SIM_CLUSTER_ID, clock=SimClock(manual=True))
+
+
+@pytest.fixture
+def sim_app(sim_cluster):
+    """The simulator's ASGI app for `sim_cluster`, requiring the token "demo-token"."""
+    from bcs_tui.sim.server import create_app
+
+    return create_app(sim_cluster, token=SIM_TOKEN)
+
+
+@pytest.fixture
+async def sim_http(sim_app):
+    """A plain httpx client on the simulator (no socket), with the token and cluster headers."""
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sim_app), base_url="http://sim",
+                                 headers={"Authorization": f"Bearer {SIM_TOKEN}",
+                                          "BCS-ClusterID": SIM_CLUSTER_ID}) as client:
+        yield client
+
+
+@pytest.fixture
+async def sim_client(sim_app):
+    """A BcsClient wired to the simulator through httpx.ASGITransport (token "demo-token")."""
+    from bcs_tui.api.client import BcsClient
+
+    client = BcsClient("http://sim", SIM_CLUSTER_ID, SIM_TOKEN,
+                       transport=httpx.ASGITransport(app=sim_app), get_retries=0)
+    try:
+        yield client
+    finally:
+        await client.aclose()

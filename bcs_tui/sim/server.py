@@ -1,0 +1,519 @@
+"""The simulator's HTTP face: the BCS gateway + mesos driver + bcs-storage routes (Starlette).
+
+Every request that reaches the app is recorded in `cluster.requests` (refused ones included),
+then chaos (if any) may delay or break it, then the gateway's token check and the driver's
+`BCS-ClusterID` check run, then the route.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable
+from urllib.parse import unquote
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from bcs_tui.sim.chaos import ChaosSpec
+from bcs_tui.sim.cluster import SimCluster, SimRequest
+from bcs_tui.sim.errors import (CODE_AUTH, CODE_BAD_REQUEST, CODE_JSON_DECODE, CODE_SCHEDULER,
+                                DRIVER, GO_RESTFUL_404, KubeStatusError, PlainTextAnswer, SimError)
+from bcs_tui.sim.model import dumps
+
+SCHED = "/bcsapi/v4/scheduler/mesos"
+STORAGE = "/bcsapi/v4/storage"
+TICK_SECONDS = 0.5
+JSON_TYPE = "application/json"
+
+_OK_HEAD = b'{"result":true,"code":0,"message":"success","data":'
+
+
+def envelope(data: Any) -> bytes:
+    return _OK_HEAD + dumps(data) + b"}"
+
+
+def envelope_raw_list(items: list[bytes], message: str = "success") -> bytes:
+    head = b'{"result":true,"code":0,"message":"' + message.encode() + b'","data":['
+    return head + b",".join(items) + b"]}"
+
+
+def error_body(code: int, message: str, data: Any = None) -> bytes:
+    return dumps({"result": False, "code": code, "message": message,
+                  "data": {} if data is None else data})
+
+
+class _Answer:
+    """A response being built: status, body bytes, content type."""
+
+    def __init__(self, body: bytes, status: int = 200, content_type: str = JSON_TYPE) -> None:
+        self.body = body
+        self.status = status
+        self.content_type = content_type
+
+
+Handler = Callable[..., Any]
+
+
+class _Router:
+    def __init__(self) -> None:
+        self.routes: list[tuple[str, re.Pattern, Handler]] = []
+
+    def add(self, method: str, pattern: str, handler: Handler) -> None:
+        regex = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern) + "$"
+        self.routes.append((method, re.compile(regex), handler))
+
+    def match(self, method: str, path: str) -> tuple[Handler | None, dict, bool]:
+        path_known = False
+        for m, rx, h in self.routes:
+            hit = rx.match(path)
+            if hit:
+                path_known = True
+                if m == method:
+                    return h, {k: unquote(v) for k, v in hit.groupdict().items()}, True
+        return None, {}, path_known
+
+
+class _Ctx:
+    def __init__(self, cluster: SimCluster, query: dict[str, str], body: Any, raw: bytes) -> None:
+        self.cluster = cluster
+        self.query = query
+        self.body = body
+        self.raw = raw
+
+
+def _int(value: str, what: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise SimError(CODE_BAD_REQUEST, f"{what} {value!r} is not a number", proc=DRIVER)
+
+
+def _ips(q: dict[str, str]) -> list[str]:
+    return [ip.strip() for ip in (q.get("ips") or "").split(",") if ip.strip()]
+
+
+def _json_body(ctx: _Ctx, code: int = CODE_JSON_DECODE) -> Any:
+    if isinstance(ctx.body, str) or ctx.body is None:
+        if code == CODE_BAD_REQUEST:
+            raise SimError(code, "Unmarshal TypeMeta failed: invalid character in request body",
+                           proc=DRIVER)
+        raise SimError(code, "json decode failed: request body is not JSON", proc=DRIVER)
+    return ctx.body
+
+
+def _build_scheduler_routes(r: _Router) -> None:
+    def ok(data: Any = None) -> bytes:
+        return envelope(data)
+
+    # applications
+    def list_apps(ctx, ns):
+        apps = [a for (n, _), a in sorted(ctx.cluster.apps.items()) if n == ns]
+        return envelope_raw_list([a.sched_bytes() for a in apps])
+
+    r.add("GET", "/namespaces/{ns}/applications", list_apps)
+    r.add("POST", "/namespaces/{ns}/applications", lambda ctx, ns: ok(
+        ctx.cluster.create_application(ns, _json_body(ctx, CODE_BAD_REQUEST))))
+    r.add("PUT", "/namespaces/{ns}/applications", lambda ctx, ns: ok(
+        ctx.cluster.update_application(ns, _json_body(ctx, CODE_BAD_REQUEST),
+                                       instances=ctx.query.get("instances"),
+                                       args=ctx.query.get("args"))))
+    r.add("PUT", "/namespaces/{ns}/applications/rollback", lambda ctx, ns: ok(
+        ctx.cluster.rollback_application(ns, _json_body(ctx, CODE_BAD_REQUEST))))
+    r.add("GET", "/namespaces/{ns}/applications/{name}", lambda ctx, ns, name: ok(
+        ctx.cluster.get_app(ns, name).sched_json()))
+    r.add("DELETE", "/namespaces/{ns}/applications/{name}", lambda ctx, ns, name: ok(
+        ctx.cluster.delete_application(ns, name, enforce=ctx.query.get("enforce") == "1")))
+    r.add("PUT", "/namespaces/{ns}/applications/{name}/scale/{n}", lambda ctx, ns, name, n: ok(
+        ctx.cluster.scale_application(ns, name, _int(n, "instances"))))
+    r.add("GET", "/namespaces/{ns}/applications/{name}/taskgroups", lambda ctx, ns, name: ok(
+        ctx.cluster.list_taskgroups(ns, name)))
+
+    def dead(ctx, **_):
+        # the scheduler route is gone; the driver passes go-restful's 404 text through with 200
+        raise PlainTextAnswer(GO_RESTFUL_404, 200)
+
+    r.add("GET", "/namespaces/{ns}/applications/{name}/tasks", dead)
+
+    def reschedule(ctx, ns, name, tg):
+        retain = ctx.query.get("hostRetainTime") or "0"
+        return ok(ctx.cluster.reschedule_taskgroup(tg, _int(retain, "hostRetainTime")))
+
+    r.add("PUT", "/namespaces/{ns}/applications/{name}/taskgroups/{tg}/rescheduler", reschedule)
+    for op in ("restart", "reload"):
+        r.add("POST", "/namespaces/{ns}/applications/{name}/taskgroups/{tg}/" + op,
+              lambda ctx, ns, name, tg: ok(ctx.cluster.process_only(ns, name, tg)))
+    r.add("GET", "/namespaces/{ns}/applications/{name}/versions", lambda ctx, ns, name: ok(
+        ctx.cluster.list_versions(ns, name)))
+    r.add("GET", "/namespaces/{ns}/applications/{name}/versions/{vid}",
+          lambda ctx, ns, name, vid: ok(ctx.cluster.get_version(ns, name, vid)))
+    r.add("POST", "/namespaces/{ns}/applications/{name}/message", lambda ctx, ns, name: ok(
+        ctx.cluster.send_application_message(ns, name, _json_body(ctx))))
+    r.add("POST", "/namespaces/{ns}/applications/{name}/taskgroups/{tg}/message",
+          lambda ctx, ns, name, tg: ok(ctx.cluster.send_taskgroup_message(ns, name, tg,
+                                                                          _json_body(ctx))))
+    # configmaps, secrets, services
+    for plural, kind in (("configmaps", "configmap"), ("secrets", "secret"), ("services", "service")):
+        r.add("POST", "/namespaces/{ns}/" + plural, lambda ctx, ns, kind=kind: ok(
+            ctx.cluster.create_object(ns, kind, _json_body(ctx, CODE_BAD_REQUEST))))
+        r.add("PUT", "/namespaces/{ns}/" + plural, lambda ctx, ns, kind=kind: ok(
+            ctx.cluster.update_object(ns, kind, _json_body(ctx, CODE_BAD_REQUEST))))
+        r.add("DELETE", "/namespaces/{ns}/" + plural + "/{name}", lambda ctx, ns, name, kind=kind: ok(
+            ctx.cluster.delete_object(ns, kind, name)))
+    # cluster
+    r.add("GET", "/cluster/resources", lambda ctx: ok(ctx.cluster.cluster_resources()))
+    r.add("GET", "/cluster/endpoints", lambda ctx: ok(ctx.cluster.cluster_endpoints()))
+    r.add("GET", "/cluster/current/offers", lambda ctx: ok(ctx.cluster.offers()))
+    # deployments
+    r.add("POST", "/namespaces/{ns}/deployments", lambda ctx, ns: ok(
+        ctx.cluster.create_deployment(ns, _json_body(ctx, CODE_BAD_REQUEST))))
+    r.add("PUT", "/namespaces/{ns}/deployments", lambda ctx, ns: ok(
+        ctx.cluster.update_deployment(ns, _json_body(ctx, CODE_BAD_REQUEST),
+                                      args=ctx.query.get("args"))))
+    r.add("DELETE", "/namespaces/{ns}/deployments/{name}", lambda ctx, ns, name: ok(
+        ctx.cluster.delete_deployment(ns, name, enforce=ctx.query.get("enforce") == "1")))
+    r.add("PUT", "/namespaces/{ns}/deployments/{name}/cancelupdate", lambda ctx, ns, name: ok(
+        ctx.cluster.cancel_deployment(ns, name)))
+    r.add("PUT", "/namespaces/{ns}/deployments/{name}/pauseupdate", lambda ctx, ns, name: ok(
+        ctx.cluster.pause_deployment(ns, name)))
+    r.add("PUT", "/namespaces/{ns}/deployments/{name}/resumeupdate", lambda ctx, ns, name: ok(
+        ctx.cluster.resume_deployment(ns, name)))
+    r.add("PUT", "/namespaces/{ns}/deployments/{name}/scale/{n}", lambda ctx, ns, name, n: ok(
+        ctx.cluster.scale_deployment(ns, name, _int(n, "instances"))))
+    # agent settings (both with and without the trailing slash bcs-client uses)
+    for base in ("/agentsettings", "/agentsettings/"):
+        r.add("GET", base, lambda ctx: ok(ctx.cluster.list_agent_settings(_ips(ctx.query))))
+        r.add("POST", base, lambda ctx: ok(ctx.cluster.set_agent_settings(_json_body(ctx,
+                                                                                    CODE_BAD_REQUEST))))
+        r.add("DELETE", base, dead)  # removed in the scheduler; the driver still forwards it
+    r.add("POST", "/agentsettings/enable", lambda ctx: ok(
+        ctx.cluster.set_agents_disabled(_ips(ctx.query), False)))
+    r.add("POST", "/agentsettings/disable", lambda ctx: ok(
+        ctx.cluster.set_agents_disabled(_ips(ctx.query), True)))
+    r.add("PUT", "/agentsettings/taint", lambda ctx: ok(
+        ctx.cluster.taint_agents(_json_body(ctx, CODE_BAD_REQUEST))))
+    r.add("PUT", "/agentsettings/extendedresource", lambda ctx: ok(
+        ctx.cluster.set_extended_resource(_json_body(ctx, CODE_BAD_REQUEST))))
+    # image commit
+    r.add("POST", "/image/commit/{tg}", lambda ctx, tg: ok(
+        ctx.cluster.commit_image(tg, ctx.query.get("image", ""), ctx.query.get("url", ""))))
+    # definitions
+    r.add("GET", "/definition/application/{ns}/{name}", lambda ctx, ns, name: ok(
+        ctx.cluster.application_definition(ns, name)))
+    r.add("GET", "/definition/deployment/{ns}/{name}", lambda ctx, ns, name: ok(
+        ctx.cluster.deployment_definition(ns, name)))
+    # commands
+    for kind in ("application", "deployment"):
+        r.add("POST", f"/command/{kind}/{{ns}}/{{name}}", lambda ctx, ns, name, kind=kind: ok(
+            ctx.cluster.create_command(kind, ns, name, _json_body(ctx))))
+        r.add("GET", f"/command/{kind}/{{ns}}/{{name}}", lambda ctx, ns, name, kind=kind: ok(
+            ctx.cluster.get_command(kind, ns, name, ctx.query.get("id", ""))))
+        r.add("DELETE", f"/command/{kind}/{{ns}}/{{name}}", lambda ctx, ns, name, kind=kind: ok(
+            ctx.cluster.delete_command(kind, ns, name, ctx.query.get("id", ""))))
+    # admission webhooks
+
+    def webhook_write(ctx, ns, create):
+        body = _json_body(ctx, CODE_BAD_REQUEST)
+        if isinstance(body, dict) and body.get("kind") != "admissionwebhook":
+            raise SimError(CODE_BAD_REQUEST, f"Kind {body.get('kind')} is invalid", proc=DRIVER)
+        (ctx.cluster.create_webhook if create else ctx.cluster.update_webhook)(ns, body)
+        return ok(None)
+
+    r.add("POST", "/namespaces/{ns}/admissionwebhook", lambda ctx, ns: webhook_write(ctx, ns, True))
+    r.add("PUT", "/namespaces/{ns}/admissionwebhook", lambda ctx, ns: webhook_write(ctx, ns, False))
+    r.add("GET", "/namespaces/{ns}/admissionwebhook/{name}", lambda ctx, ns, name: ok(
+        ctx.cluster.get_webhook(ns, name)))
+    r.add("DELETE", "/namespaces/{ns}/admissionwebhook/{name}", lambda ctx, ns, name: ok(
+        ctx.cluster.delete_webhook(ns, name)))
+    r.add("GET", "/admissionwebhooks", lambda ctx: ok(ctx.cluster.list_webhooks()))
+    # transactions (the scheduler's operation queue)
+    r.add("GET", "/transactions/{ns}", lambda ctx, ns: ok(ctx.cluster.list_transactions(
+        ns, ctx.query.get("objKind"), ctx.query.get("objName"))))
+    r.add("DELETE", "/transactions/{ns}/{name}", lambda ctx, ns, name: ok(None))
+
+
+_SCHED_ROUTER = _Router()
+_build_scheduler_routes(_SCHED_ROUTER)
+
+_CR_RX = re.compile(r"^/customresources/(?P<group>[^/]+)/(?P<version>[^/]+)"
+                    r"(?:/namespaces/(?P<ns>[^/]+))?/(?P<plural>[^/]+)(?:/(?P<name>[^/]+))?$")
+_CRD_RX = re.compile(r"^/customresourcedefinitions(?:/(?P<name>[^/]+))?/?$")
+
+
+def _kube(cluster: SimCluster, method: str, sub: str, body: Any) -> _Answer | None:
+    """The driver's kube proxy: raw kube JSON with kube status codes (None: not a kube route)."""
+    m_crd = _CRD_RX.match(sub)
+    m_cr = _CR_RX.match(sub) if sub.startswith("/customresources/") else None
+    if not m_crd and not m_cr:
+        return None
+    try:
+        if "watch" in sub:
+            raise KubeStatusError(404, "the server could not find the requested resource")
+        if m_crd:
+            name = m_crd.group("name")
+            if method == "GET":
+                status, out = cluster.get_crd(name) if name else cluster.list_crds()
+            elif method == "POST" and not name:
+                status, out = cluster.create_crd(body)
+            elif method == "PUT" and name:
+                status, out = cluster.update_crd(name, body)
+            elif method == "DELETE" and name:
+                status, out = cluster.delete_crd(name)
+            else:
+                raise KubeStatusError(405, "the server does not allow this method on the requested "
+                                           "resource")
+        else:
+            g = m_cr.groupdict()
+            status, out = cluster.custom_resource(method, g["group"], g["version"], g["ns"],
+                                                  g["plural"], g["name"], body)
+    except KubeStatusError as e:
+        return _Answer(dumps(e.body()), e.status)
+    return _Answer(dumps(out), status)
+
+
+def _storage(cluster: SimCluster, method: str, path: str, body: Any) -> _Answer | None:
+    m = re.match(r"^/query/mesos/dynamic/clusters/(?P<cid>[^/]+)/(?P<kind>[^/]+)$", path)
+    if m:
+        cid, kind = unquote(m.group("cid")), m.group("kind")
+        if kind == "namespace" and method == "GET":
+            names = cluster.namespaces() if cid == cluster.cluster_id else []
+            return _Answer(dumps({"code": 0, "data": names, "message": "success", "result": True}))
+        if method == "POST" and kind != "namespace":
+            if body is None:
+                body = {}
+            if not isinstance(body, dict):
+                return _Answer(dumps({"code": 1405010, "data": None, "result": False,
+                                      "message": "json decode failed: request body is not JSON"}))
+            ns = body.get("namespace") or ""
+            host = body.get("hostIp") or ""
+            items = cluster.storage_query(kind, str(ns), str(host)) if cid == cluster.cluster_id \
+                else []
+            return _Answer(b'{"code":0,"message":"Success","result":true,"data":[' +
+                           b",".join(items) + b"]}")
+        return None
+    m = re.match(r"^/mesos/dynamic/namespace_resources/clusters/(?P<cid>[^/]+)/namespaces/"
+                 r"(?P<ns>[^/]+)/(?P<kind>[^/]+)/(?P<name>[^/]+)$", path)
+    if m and method == "GET":
+        rec = None
+        if unquote(m.group("cid")) == cluster.cluster_id:
+            rec = cluster.storage_inspect(unquote(m.group("ns")), m.group("kind"),
+                                          unquote(m.group("name")))
+        if rec is None:
+            return _Answer(dumps({"code": 1405202, "data": None, "result": False,
+                                  "message": "resource does not exist"}))
+        return _Answer(envelope(rec))
+    return None
+
+
+def _gateway_refusal(token: str | None, headers) -> _Answer | None:
+    """The apisix bkbcs-auth plugin: 400 without/with a malformed token, 401 for a wrong one."""
+    if token is None:
+        return None
+    auth = headers.get("authorization")
+    if not auth:
+        return _Answer(dumps({"code": 400, "result": False,
+                              "message": "Bad Request: lost Authorization"}), 400)
+    parts = auth.split(None, 1)
+    if len(parts) != 2 or parts[0].lower() != "bearer":
+        return _Answer(dumps({"code": 400, "result": False,
+                              "message": "Bad Request: Authorization format error"}), 400)
+    if not parts[1].strip():
+        return _Answer(dumps({"code": 400, "result": False,
+                              "message": "Bad Request: Authorization token lost"}), 400)
+    if parts[1].strip() != token:
+        return _Answer(dumps({"code": 401, "result": False, "message": "Resource is Unauthorized"}), 401)
+    return None
+
+
+class _ChaosResponse(Response):
+    """Sends headers promising more body than it sends, then fails: a dropped connection."""
+
+    async def __call__(self, scope, receive, send) -> None:
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")]})
+        await send({"type": "http.response.body", "body": b'{"result":tr', "more_body": True})
+        raise httpx.RemoteProtocolError("sim chaos: connection dropped")
+
+
+def create_app(cluster: SimCluster, token: str | None = None, chaos: ChaosSpec | str | None = None
+               ) -> Starlette:
+    """The ASGI app. `token` enables the gateway's bearer check; `chaos` breaks things on purpose."""
+    if chaos is not None:
+        cluster.chaos = ChaosSpec.parse(chaos) if isinstance(chaos, str) else chaos
+
+    async def handle(request: Request) -> Response:
+        raw = await request.body()
+        body: Any = None
+        if raw:
+            try:
+                body = json.loads(raw)
+            except (ValueError, UnicodeDecodeError):
+                body = raw.decode(errors="replace")
+        path = request.url.path
+        query = dict(request.query_params)
+        method = request.method
+        headers = {k.lower(): ("Bearer ***" if k.lower() == "authorization" else v)
+                   for k, v in request.headers.items()}
+        cluster.requests.append(SimRequest(method, path, query, body, headers))
+        if not cluster.clock.manual:
+            cluster.tick()
+        spec = cluster.chaos
+        if isinstance(spec, str):
+            spec = cluster.chaos = ChaosSpec.parse(spec)
+        fault = spec.decide(path) if spec is not None else None
+        if fault is not None:
+            if fault.latency > 0:
+                await asyncio.sleep(fault.latency)
+            if fault.kind == "drop":
+                return _ChaosResponse()
+            if fault.kind is not None and fault.kind != "truncate":
+                a = fault.answer()
+                return Response(a[0], status_code=a[1], media_type=a[2])
+        answer = _dispatch(cluster, token, method, path, query, body, raw, request.headers)
+        data = answer.body
+        if fault is not None and fault.kind == "truncate" and len(data) > 1:
+            data = data[: max(1, int(len(data) * fault.cut))]
+        return Response(data, status_code=answer.status, media_type=answer.content_type)
+
+    app = Starlette(routes=[Route("/{path:path}", handle,
+                                  methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"])])
+    app.state.cluster = cluster
+    return app
+
+
+def _dispatch(cluster: SimCluster, token: str | None, method: str, path: str,
+              query: dict[str, str], body: Any, raw: bytes, headers) -> _Answer:
+    refusal = _gateway_refusal(token, headers)
+    if refusal is not None:
+        return refusal
+    if path.startswith(STORAGE + "/"):
+        answer = _storage(cluster, method, path[len(STORAGE):], body)
+        return answer or _Answer(GO_RESTFUL_404.encode(), 404, "text/plain; charset=utf-8")
+    if not path.startswith(SCHED + "/"):
+        return _Answer(b"404 page not found", 404, "text/plain; charset=utf-8")
+    cid = headers.get("bcs-clusterid")
+    if token is not None and not cid:
+        return _Answer(dumps({"code": 400, "result": False,
+                              "message": "Bad Request: lost BCS-ClusterID in header"}), 400)
+    if cid != cluster.cluster_id:
+        return _Answer(dumps({"result": False, "code": CODE_AUTH,
+                              "message": f"http header BCS-ClusterID {cid or ''} don't exist",
+                              "data": None}), 400)
+    sub = path[len(SCHED):]
+    kube = _kube(cluster, method, sub, body)
+    if kube is not None:
+        return kube
+    handler, params, known = _SCHED_ROUTER.match(method, sub)
+    if handler is None:
+        status = 405 if known else 404
+        text = "405: Method Not Allowed" if known else GO_RESTFUL_404
+        return _Answer(text.encode(), status, "text/plain; charset=utf-8")
+    try:
+        out = handler(_Ctx(cluster, query, body, raw), **params)
+    except SimError as e:
+        return _Answer(error_body(e.code, e.message), e.http_status)
+    except PlainTextAnswer as e:
+        return _Answer(e.text.encode(), e.http_status, "text/plain; charset=utf-8")
+    return _Answer(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Serving on a socket
+
+
+@dataclass
+class RunningSim:
+    url: str
+    cluster_id: str
+    token: str | None
+    cluster: SimCluster
+    _server: Any
+    _task: asyncio.Task
+    _ticker: asyncio.Task
+
+    async def stop(self) -> None:
+        self._ticker.cancel()
+        self._server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.wait_for(self._task, timeout=5)
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._ticker
+
+
+async def tick_forever(cluster: SimCluster, every: float = TICK_SECONDS) -> None:
+    """Served mode: move the cluster on with wall time."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            cluster.tick()
+        except Exception:  # a bug in one timer must not stop the cluster
+            import logging
+
+            logging.getLogger("bcs_tui.sim").exception("tick failed")
+
+
+def _quiet_server(config):
+    import uvicorn
+
+    class _Server(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self):  # the host app (the console) owns the signals
+            yield
+
+    return _Server(config)
+
+
+async def start_in_loop(cluster: SimCluster, host: str = "127.0.0.1", port: int = 0,
+                        token: str | None = None, chaos: ChaosSpec | str | None = None
+                        ) -> RunningSim:
+    """Serve the cluster with uvicorn inside the running event loop (`--demo`, tests)."""
+    import uvicorn
+
+    app = create_app(cluster, token=token, chaos=chaos)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off",
+                            access_log=False)
+    server = _quiet_server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()  # raises the bind error
+            raise RuntimeError("simulator server stopped before it started")
+        await asyncio.sleep(0.01)
+    sock = server.servers[0].sockets[0]
+    real_port = sock.getsockname()[1]
+    ticker = asyncio.create_task(tick_forever(cluster))
+    return RunningSim(url=f"http://{host}:{real_port}", cluster_id=cluster.cluster_id, token=token,
+                      cluster=cluster, _server=server, _task=task, _ticker=ticker)
+
+
+def serve_forever_coroutine(cluster: SimCluster, host: str, port: int, token: str | None,
+                            chaos: ChaosSpec | str | None,
+                            on_started: Callable[[int], None]) -> Awaitable[None]:
+    """The standalone runner's main coroutine (signals handled by uvicorn)."""
+    import uvicorn
+
+    async def main() -> None:
+        app = create_app(cluster, token=token, chaos=chaos)
+        config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off",
+                                access_log=False)
+        server = uvicorn.Server(config)
+        task = asyncio.create_task(server.serve())
+        while not server.started and not task.done():
+            await asyncio.sleep(0.02)
+        if task.done():
+            task.result()
+            return
+        on_started(server.servers[0].sockets[0].getsockname()[1])
+        ticker = asyncio.create_task(tick_forever(cluster))
+        try:
+            await task
+        finally:
+            ticker.cancel()
+
+    return main()
