@@ -205,7 +205,7 @@ def run_sim_command(args: argparse.Namespace) -> int:
             try:
                 ChaosSpec.parse(args.chaos)
             except (ValueError, TypeError) as exc:
-                raise ConfigError(f"--chaos: {exc}") from None
+                raise ConfigError(f"--chaos: {str(exc).removeprefix('chaos: ')}") from None
     try:
         from bcs_tui.sim.runner import run_sim
     except ImportError as exc:

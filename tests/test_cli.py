@@ -297,3 +297,15 @@ def test_light_commands_do_not_import_textual_or_the_simulator(tmp_path):
     proc = _run("-c", code, env=env)
     assert proc.returncode == 0, proc.stderr
     assert "HEAVY []" in proc.stderr
+
+
+def test_sim_bad_chaos_spec_is_refused_before_starting(monkeypatch, capsys):
+    calls = []
+    fake = types.ModuleType("bcs_tui.sim.runner")
+    fake.run_sim = lambda *args: calls.append(args) or 0
+    monkeypatch.setitem(sys.modules, "bcs_tui.sim.runner", fake)
+    assert cli.main(["sim", "--chaos", "latncy=300ms"]) == 2
+    assert one_error_line(capsys).startswith("bcs-tui: error: --chaos: unknown key 'latncy'")
+    assert calls == []
+    assert cli.main(["sim", "--chaos", "latency=300ms,error=0.1"]) == 0
+    assert calls[0][-1] == "latency=300ms,error=0.1"
