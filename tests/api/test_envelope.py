@@ -298,3 +298,17 @@ async def test_gateway_404_json_route_not_found(make_client):
 def test_client_side_api_error_has_no_code_suffix():
     assert ApiError(0, "no CRD named 'x'", 200).message == "no CRD named 'x'"
     assert ApiError(1405200, "boom").message == "boom (code 1405200)"
+
+
+async def test_bad_item_deep_in_a_big_list_is_named_by_index(make_client):
+    items = [{"ID": f"a{i}", "Kind": "application"} for i in range(1200)]
+    items[777]["Created"] = "yesterday"
+    client = make_client(transport=Recorder(answer(200, {"code": 0, "data": items})).transport)
+    with pytest.raises(ProtocolError) as info:
+        await client.list_applications("prod")
+    assert "applications[777]" in info.value.message and "Created" in info.value.message
+    items[777] = "not an object"
+    client = make_client(transport=Recorder(answer(200, {"code": 0, "data": items})).transport)
+    with pytest.raises(ProtocolError) as info:
+        await client.list_applications("prod")
+    assert "applications[777]: expected a JSON object" in info.value.message
