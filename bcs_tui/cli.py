@@ -54,9 +54,10 @@ def _console_parser() -> _Parser:
         description="A keyboard-driven terminal console for BCS mesos clusters.",
         epilog=(
             "other commands:\n"
-            "  bcs-tui sim ...       run the BCS simulator on loopback (bcs-tui sim --help)\n"
-            "  bcs-tui config path   print the config file location\n"
-            "  bcs-tui config show   print the resolved contexts (tokens redacted)\n"
+            "  bcs-tui sim ...          run the BCS simulator on loopback (bcs-tui sim --help)\n"
+            "  bcs-tui config path      print the config file location\n"
+            "  bcs-tui config show      print the resolved contexts (tokens redacted)\n"
+            "  bcs-tui config example   print a commented example config\n"
             "\n"
             "environment: BCS_TUI_CONFIG (config file), BCS_TUI_STATE_DIR (audit log dir),\n"
             "BCS_TOKEN (token when the context names no source)"
@@ -102,11 +103,53 @@ def _sim_parser() -> _Parser:
 
 def _config_parser() -> _Parser:
     p = _Parser(prog=f"{PROG} config", description="Inspect the configuration.", allow_abbrev=False)
-    sub = p.add_subparsers(dest="action", metavar="{path,show}", parser_class=_Parser)
+    sub = p.add_subparsers(dest="action", metavar="{path,show,example}", parser_class=_Parser)
     sub.required = True
     sub.add_parser("path", help="print the config file location")
     sub.add_parser("show", help="print the resolved contexts, tokens redacted")
+    sub.add_parser("example", help="print a commented example config file")
     return p
+
+
+EXAMPLE_CONFIG = '''\
+# bcs-tui config: save as the file `bcs-tui config path` prints.
+# Tokens never go in this file: use token_env, token_file (chmod 600) or token_command,
+# or export BCS_TOKEN.
+
+current_context = "prod-sh"
+theme = "bcs-dark"            # bcs-dark, bcs-light, bcs-high-contrast, bcs-ansi, bcs-nord, ...
+
+[keymap]                      # action id = key (ids: the `?` help); every context
+# scale = "S"
+
+[aliases]                     # extra words for the : prompt
+# hp = "app hero-prod"
+
+[contexts.prod-sh]
+server = "https://bcs.example.com:8443"   # like bcs-client's apiserver
+cluster_id = "BCS-MESOS-10001"
+namespace = "hero-prod"       # start here (leave out for all namespaces)
+read_only = true              # refuse every write
+production = true             # red banner, stricter confirmations
+refresh = 2                   # seconds between polls
+operator = "alice"            # sent as X-BCS-Operator
+token_env = "BCS_PROD_TOKEN"
+# ca_file = "/etc/bcs/ca.pem"
+# cert_file = "/etc/bcs/client.pem"
+# key_file = "/etc/bcs/client.key"
+[contexts.prod-sh.keymap]     # this context only
+# delete = "ctrl+x"
+
+[contexts.test]
+server = "https://bcs-test.example.com:8443"
+cluster_id = "BCS-MESOS-20002"
+token_file = "~/.config/bcs-tui/test.token"
+# token_command = "pass show bcs/test"
+
+[contexts.local-sim]          # bcs-tui sim in another terminal
+server = "http://127.0.0.1:8899"
+cluster_id = "BCS-MESOS-10001"
+'''
 
 
 def _port(text: str) -> int:
@@ -283,6 +326,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             cfg = _config_parser().parse_args(args_list[1:])
             if cfg.action == "path":
                 print(paths().config_file)
+                return 0
+            if cfg.action == "example":
+                sys.stdout.write(EXAMPLE_CONFIG)
                 return 0
             return show_config(sys.stdout)
         args = _console_parser().parse_args(args_list)

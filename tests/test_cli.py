@@ -309,3 +309,19 @@ def test_sim_bad_chaos_spec_is_refused_before_starting(monkeypatch, capsys):
     assert calls == []
     assert cli.main(["sim", "--chaos", "latency=300ms,error=0.1"]) == 0
     assert calls[0][-1] == "latency=300ms,error=0.1"
+
+
+def test_config_example_is_a_valid_config(tmp_path, capsys, monkeypatch):
+    assert cli.main(["config", "example"]) == 0
+    text = capsys.readouterr().out
+    config(tmp_path, text)
+    from bcs_tui.config import load_config, resolve_settings
+
+    cfg = load_config(tmp_path / "config.toml")
+    assert set(cfg.contexts) == {"prod-sh", "test", "local-sim"}
+    prod = cfg.contexts["prod-sh"]
+    assert prod.read_only and prod.production and prod.namespace == "hero-prod"
+    monkeypatch.setenv("BCS_PROD_TOKEN", TOKEN)
+    assert resolve_settings(cfg).token.reveal() == TOKEN
+    assert cli.main(["config", "show"]) == 0
+    assert TOKEN not in capsys.readouterr().out
