@@ -506,8 +506,8 @@ class Deployment(BcsModel):
     is_in_rolling: bool = False
     check_time: Int = 0
     message: Str = ""
-    raw_json: dict[str, Any] | None = None
-    raw_json_backup: dict[str, Any] | None = None
+    raw_json: Any = None  # the original request; older records may hold other shapes
+    raw_json_backup: Any = None
 
     @field_validator("metadata", mode="before")
     @classmethod
@@ -575,7 +575,7 @@ class Version(BcsModel):
     ip: ListOf(Any) = F("Ip")
     mode: Str = F("Mode", default="")
     kind: Str = F("Kind", default="")
-    raw_json: dict[str, Any] | None = F("raw_json", default=None)
+    raw_json: Any = F("raw_json", default=None)
 
     @property
     def images(self) -> list[str]:

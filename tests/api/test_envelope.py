@@ -312,3 +312,29 @@ async def test_bad_item_deep_in_a_big_list_is_named_by_index(make_client):
     with pytest.raises(ProtocolError) as info:
         await client.list_applications("prod")
     assert "applications[777]: expected a JSON object" in info.value.message
+
+
+JSONISH = st.recursive(st.none() | st.booleans() | st.integers(min_value=-2**70, max_value=2**70) | st.floats() | st.text(max_size=10),
+                       lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=12), c, max_size=4), max_leaves=15)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=JSONISH, keys=st.dictionaries(st.sampled_from(["ID", "Kind", "Pods", "ObjectMeta", "Taskgroup", "StatusData",
+                                                           "resources", "attributes", "deltaResource", "metadata",
+                                                           "containerStatuses", "strings", "noSchedule", "data"]),
+                                          JSONISH, max_size=5))
+def test_model_conversion_raises_only_protocol_errors(data, keys):
+    from bcs_tui.api import models as m
+    from bcs_tui.api.client import _model, _models
+
+    for model in (m.Application, m.TaskGroup, m.Offer, m.AgentSetting, m.StorageRecord[m.PodStatus],
+                  m.StorageRecord[m.Deployment], m.CommandInfo, m.ClusterResource):
+        for value in (data, keys, [keys], [data]):
+            try:
+                result = _models(model, value, "x") if isinstance(value, list) else _model(model, value, "x")
+            except ProtocolError:
+                continue
+            if isinstance(result, list):
+                for item in result:
+                    getattr(item, "status_info", None)
+                    getattr(item, "pod_ip", None)
