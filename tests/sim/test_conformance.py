@@ -224,7 +224,7 @@ async def test_cluster_reads(sim_client):
     res = await sim_client.get_cluster_resources()
     assert len(res.agents) == 12 and res.cpu_total == 192
     eps = await sim_client.get_cluster_endpoints()
-    assert eps.mesosmaster
+    assert eps.mesos_master and eps.mesos_scheduler[0].port == 8081
     offers = await sim_client.get_cluster_offers()
     assert len(offers) == 11
 
