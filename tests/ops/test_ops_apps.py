@@ -78,3 +78,205 @@ async def test_scale_marked_applications_lists_every_target(make_app, cluster):
             f"{SCHED}/namespaces/hero-prod/applications/mail/scale/3"]
         assert isinstance(app.screen, ResultsModal)
         assert "2 ok" in str(app.screen.query_one("#results-title").render())
+
+
+def _edit_image(app, old: str | None, new: str) -> str:
+    import json
+
+    editor = app.screen
+    data = json.loads(editor.text)
+    container = data["spec"]["template"]["spec"]["containers"][0]
+    before = container["image"]
+    container["image"] = new
+    editor.set_text(json.dumps(data, indent=2))
+    return before
+
+
+async def test_edit_application_shows_diff_and_sends_the_manifest(make_app, cluster):
+    from bcs_tui.ui.modals.manifest import ManifestEditor
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, app, "app hero-prod", "hero-prod/chat")
+        await pilot.press("e")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ManifestEditor)
+        old = _edit_image(app, None, "hub.example.com/hero/chat:v9")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ConfirmModal)
+        text = screen_text(app)
+        assert "hub.example.com/hero/chat:v9" in text and old in text  # the diff, both sides
+        assert f"PUT {SCHED}/namespaces/hero-prod/applications?instances=" in text
+        await pilot.press("y")
+        await finish(pilot, app)
+        (req,) = writes(cluster)
+        assert (req.method, req.path) == ("PUT", f"{SCHED}/namespaces/hero-prod/applications")
+        assert req.query["instances"].isdigit()
+        assert req.json["spec"]["template"]["spec"]["containers"][0]["image"] == "hub.example.com/hero/chat:v9"
+        assert req.json["metadata"]["name"] == "chat"
+
+
+async def test_edit_refuses_a_renamed_or_broken_manifest(make_app, cluster):
+    import json
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, app, "app hero-prod", "hero-prod/chat")
+        await pilot.press("e")
+        await settle(pilot, app)
+        editor = app.screen
+        data = json.loads(editor.text)
+        data["metadata"]["namespace"] = "pay"
+        editor.set_text(json.dumps(data, indent=2))
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        error = str(editor.query_one("#manifest-error").render())
+        assert "metadata.namespace" in error and "line" in error
+        data["metadata"]["namespace"] = "hero-prod"
+        data["spec"]["instance"] = 0
+        editor.set_text(json.dumps(data, indent=2))
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        error = str(editor.query_one("#manifest-error").render())
+        assert "spec.instance" in error
+        line = int(error.split("line ")[1].split(")")[0].split(";")[0])
+        assert '"instance"' in editor.text.splitlines()[line - 1]
+        await pilot.press("escape")
+        await finish(pilot, app)
+        assert writes(cluster) == []
+
+
+async def test_update_resource_sends_args_resource(make_app, cluster):
+    import json
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, app, "app hero-prod", "hero-prod/chat")
+        await pilot.press("ctrl+u")
+        await settle(pilot, app)
+        editor = app.screen
+        data = json.loads(editor.text)
+        data["spec"]["template"]["spec"]["containers"][0].setdefault("resources", {})["limits"] = {"cpu": "2", "memory": "1024"}
+        editor.set_text(json.dumps(data, indent=2))
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert "?args=resource" in screen_text(app)
+        await pilot.press("y")
+        await finish(pilot, app)
+        (req,) = writes(cluster)
+        assert req.method == "PUT" and req.query == {"args": "resource"}
+
+
+async def test_create_application_from_the_template(make_app, cluster):
+    import json
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, app, "app hero-test")
+        await pilot.press("c")
+        await settle(pilot, app)
+        editor = app.screen
+        data = json.loads(editor.text)
+        assert data["kind"] == "application" and data["metadata"]["namespace"] == "hero-test"
+        data["metadata"]["name"] = "newapp"
+        editor.set_text(json.dumps(data, indent=2))
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert f"POST {SCHED}/namespaces/hero-test/applications" in screen_text(app)
+        await pilot.press("y")
+        await finish(pilot, app)
+        (req,) = writes(cluster)
+        assert (req.method, req.path) == ("POST", f"{SCHED}/namespaces/hero-test/applications")
+        assert req.json["metadata"]["name"] == "newapp"
+        assert ("hero-test", "newapp") in cluster.apps
+        assert not any("failed" in m for m in flashes(app)), flashes(app)
+
+
+async def test_versions_pick_diff_and_rollback(make_app, cluster):
+    from bcs_tui.ui.modals.versions import VersionPicker
+
+    # Make a second version: scale saves one.
+    cluster.scale_application("hero-prod", "chat", 4)
+    cluster.advance(30)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, app, "app hero-prod", "hero-prod/chat")
+        await pilot.press("v")
+        await settle(pilot, app)
+        assert isinstance(app.screen, VersionPicker)
+        picker = app.screen
+        assert len(picker.version_ids) >= 2
+        older = picker.version_ids[1]
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ConfirmModal)
+        text = screen_text(app)
+        assert f"PUT {SCHED}/namespaces/hero-prod/applications/rollback" in text
+        assert older in text
+        await pilot.press("y")
+        await finish(pilot, app)
+        (req,) = writes(cluster)
+        assert (req.method, req.path) == ("PUT", f"{SCHED}/namespaces/hero-prod/applications/rollback")
+        assert req.json["kind"] == "application" and req.json["metadata"]["name"] == "chat"
+
+
+async def test_signal_application(make_app, cluster):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, app, "app hero-prod", "hero-prod/chat")
+        await pilot.press("k")
+        await settle(pilot, app)
+        form = app.screen
+        form.query_one("#field-process").value = "chat; reboot"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "process" in str(form.query_one("#form-error").render())
+        form.query_one("#field-other").value = "HUP"
+        form.query_one("#field-process").value = "chatsvr"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert "SIGHUP (1)" in screen_text(app)
+        await pilot.press("y")
+        await finish(pilot, app)
+        (req,) = writes(cluster)
+        assert (req.method, req.path) == ("POST", f"{SCHED}/namespaces/hero-prod/applications/chat/message")
+        assert req.json["msgtype"] == "signal"
+        assert req.json["msgdata"] == {"signal": 1, "processname": "chatsvr"}
+
+
+async def test_delete_application_plain_and_enforced(make_app, cluster):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, app, "app hero-prod", "hero-prod/mail")
+        await pilot.press("ctrl+d")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormModal)  # the enforce choice
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ConfirmModal)
+        assert f"DELETE {SCHED}/namespaces/hero-prod/applications/mail?enforce=0" in screen_text(app)
+        await pilot.press("y")
+        await finish(pilot, app)
+        (req,) = writes(cluster)
+        assert (req.method, req.path, req.query) == (
+            "DELETE", f"{SCHED}/namespaces/hero-prod/applications/mail", {"enforce": "0"})
+        # Enforced: the name must be typed.
+        await goto(pilot, app, "app hero-prod", "hero-prod/rank")
+        await pilot.press("ctrl+d")
+        await settle(pilot, app)
+        await pilot.press("space")  # tick "enforce"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmModal) and confirm.typed == "rank"
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.screen is confirm and len(writes(cluster)) == 1
+        await type_text(pilot, "ank")
+        confirm.query_one("#confirm-typed").value = "rank"
+        await pilot.press("enter")
+        await finish(pilot, app)
+        assert writes(cluster)[-1].query == {"enforce": "1"}
+        assert writes(cluster)[-1].path.endswith("/applications/rank")
