@@ -1,6 +1,7 @@
 """Append-only JSONL audit of every mutating request the console sends (or refuses to send).
 
-One line per write: time, context, cluster, method, path, query, outcome, code and message. Never
+One line per write: time, context, cluster, method, path, query, outcome, code and message (plus
+the client operation and the X-BCS-Operator user when known). Never
 the token, never request bodies (a secret's contents must not land on disk in clear).
 """
 
@@ -54,6 +55,7 @@ class AuditLog:
         message: str = "",
         http_status: int | None = None,
         operator: str | None = None,
+        operation: str | None = None,
     ) -> dict[str, Any]:
         """Append one line; returns the entry written. `outcome` is one of ok, error, unknown
         (a write that timed out), refused (read-only) or invalid (local validation failed)."""
@@ -72,6 +74,8 @@ class AuditLog:
             entry["http_status"] = http_status
         if operator:
             entry["operator"] = operator
+        if operation:
+            entry["operation"] = operation
         line = json.dumps(entry, ensure_ascii=False, default=str) + "\n"
         try:
             with self._lock:

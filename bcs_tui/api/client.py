@@ -493,8 +493,8 @@ class BcsClient:
         try:
             self.audit.record(
                 context=self.context_name, cluster=self.cluster_id, method=method,
-                path=path or op, query=dict(params or {}), outcome=outcome, code=code,
-                message=redact(message), http_status=http_status, operator=self.operator,
+                path=path, query=dict(params or {}), outcome=outcome, code=code,
+                message=redact(message), http_status=http_status, operator=self.operator, operation=op,
             )
         except Exception:  # the audit must never break a request path
             pass
