@@ -141,15 +141,12 @@ class Agent:
     def free_port_ranges(self) -> list[tuple[int, int]]:
         out: list[tuple[int, int]] = []
         for begin, end in self.port_ranges:
-            start = None
-            for p in range(begin, end + 1):
-                if p in self.used_ports:
-                    if start is not None:
-                        out.append((start, p - 1))
-                        start = None
-                elif start is None:
-                    start = p
-            if start is not None:
+            start = begin
+            for p in sorted(p for p in self.used_ports if begin <= p <= end):
+                if p > start:
+                    out.append((start, p - 1))
+                start = p + 1
+            if start <= end:
                 out.append((start, end))
         return out
 
