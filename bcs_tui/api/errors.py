@@ -84,6 +84,8 @@ _HINTS = {
 
 
 def _describe_api_error(code: int, text: str, http_status: int) -> str:
+    # "(bcs-scheduler):store: Not Found" -> "store: Not Found"; the process prefix is noise
+    text = re.sub(r"^\([^()\s]{1,64}\):\s*", "", text)
     if code == 1405234 and "bcs-clusterid" in text.lower():
         return (f"wrong cluster id: the server does not serve this BCS-ClusterID ({text}); "
                 "check the context's cluster id (e.g. BCS-MESOS-10001)")

@@ -338,3 +338,9 @@ def test_model_conversion_raises_only_protocol_errors(data, keys):
                 for item in result:
                     getattr(item, "status_info", None)
                     getattr(item, "pod_ip", None)
+
+
+def test_process_prefix_is_dropped_from_the_display_message():
+    err = ApiError(1405200, "(bcs-scheduler):store: Not Found")
+    assert err.message == "store: Not Found (code 1405200)"
+    assert err.server_message == "(bcs-scheduler):store: Not Found"
