@@ -48,6 +48,7 @@ from bcs_tui.ui.validators import (
     ManifestRules,
     format_attributes,
     format_taints,
+    looks_like_shell,
     parse_attributes,
     parse_command,
     parse_env,
@@ -575,6 +576,9 @@ class Operations:
         groups = self._command_targets(ctx)
 
         def validate(v: dict) -> dict:
+            if not v["shell"] and looks_like_shell(v["command"]):
+                raise InvalidInput("the command uses shell syntax (| ; > $( ...) which only works through a "
+                                   "shell: tick \"Run through /bin/sh -c\"", field="command")
             spec = {
                 "command": parse_command(v["command"], shell=bool(v["shell"])),
                 "env": parse_env(v["env"]),
