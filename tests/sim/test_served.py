@@ -1,0 +1,111 @@
+"""The simulator on a real loopback socket (start_in_loop) and the standalone runner."""
+
+import asyncio
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+
+from bcs_tui.sim.clock import SimClock
+from bcs_tui.sim.cluster import SimCluster
+from bcs_tui.sim.runner import connect_help, run_sim
+from bcs_tui.sim.server import start_in_loop
+
+CID = "BCS-MESOS-10001"
+
+
+async def test_start_in_loop_serves_http_and_ticks():
+    cluster = SimCluster(clock=SimClock(manual=False), churn=False)
+    sim = await start_in_loop(cluster, token="s3cret")
+    try:
+        assert sim.url.startswith("http://127.0.0.1:") and sim.cluster_id == CID
+        headers = {"Authorization": "Bearer s3cret", "BCS-ClusterID": CID}
+        async with httpx.AsyncClient(base_url=sim.url, headers=headers) as c:
+            r = await c.get("/bcsapi/v4/scheduler/mesos/namespaces/pay/applications")
+            assert r.status_code == 200 and r.json()["result"] is True
+            r = await c.get("/bcsapi/v4/scheduler/mesos/cluster/resources", headers={
+                "Authorization": "Bearer nope"})
+            assert r.status_code == 401
+            body = {"apiVersion": "v4", "kind": "configmap",
+                    "metadata": {"name": "live", "namespace": "pay"}, "datas": {}}
+            r = await c.post("/bcsapi/v4/scheduler/mesos/namespaces/pay/configmaps", json=body)
+            assert r.json()["code"] == 0
+            # wall clock: a scale completes by itself within a few seconds
+            r = await c.put("/bcsapi/v4/scheduler/mesos/namespaces/pay/applications/order/scale/3")
+            assert r.json()["code"] == 0
+            for _ in range(100):
+                await asyncio.sleep(0.1)
+                app = (await c.get("/bcsapi/v4/scheduler/mesos/namespaces/pay/applications/order")
+                       ).json()["data"]
+                if app["Status"] == "Running" and app["RunningInstances"] == 3:
+                    break
+            assert app["Status"] == "Running" and app["RunningInstances"] == 3
+    finally:
+        await sim.stop()
+    with socket.socket() as s:  # the port is free again
+        s.bind(("127.0.0.1", int(sim.url.rsplit(":", 1)[1])))
+
+
+async def test_dropped_connection_over_a_socket():
+    cluster = SimCluster(clock=SimClock(manual=True))
+    sim = await start_in_loop(cluster, chaos="drop=1")
+    try:
+        async with httpx.AsyncClient(base_url=sim.url, headers={"BCS-ClusterID": CID}) as c:
+            try:
+                await c.get("/bcsapi/v4/scheduler/mesos/cluster/endpoints")
+            except httpx.TransportError:
+                pass
+            else:
+                raise AssertionError("the connection was not dropped")
+            cluster.chaos = None
+            r = await c.get("/bcsapi/v4/scheduler/mesos/cluster/endpoints")
+            assert r.status_code == 200
+    finally:
+        await sim.stop()
+
+
+def test_connect_help_names_everything():
+    text = connect_help("http://127.0.0.1:8899", CID, "tok")
+    assert "curl" in text and "Authorization: Bearer tok" in text
+    assert "bcs-tui --server http://127.0.0.1:8899 --cluster BCS-MESOS-10001 --token tok" in text
+
+
+def test_run_sim_rejects_bad_arguments():
+    err = io.StringIO()
+    assert run_sim(chaos="error=9", err=err) == 2 and "between 0 and 1" in err.getvalue()
+    err = io.StringIO()
+    assert run_sim(scale="huge", err=err) == 2 and "--scale" in err.getvalue()
+
+
+def test_standalone_runner_answers_curl_like_requests():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    code = ("import sys; from bcs_tui.sim.runner import run_sim; "
+            f"sys.exit(run_sim('127.0.0.1', {port}, '{CID}', 'tok', 'demo', 0, None))")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env={**os.environ})
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("Built a demo cluster"), line + proc.stderr.read()
+        assert proc.stdout.readline().startswith(f"BCS simulator listening on http://127.0.0.1:{port}")
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                r = httpx.post(f"http://127.0.0.1:{port}/bcsapi/v4/storage/query/mesos/dynamic/"
+                               f"clusters/{CID}/application", content=json.dumps({"namespace": "pay"}),
+                               headers={"Authorization": "Bearer tok"})
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        assert r.status_code == 200 and len(r.json()["data"]) == 4
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
