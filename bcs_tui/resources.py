@@ -676,6 +676,7 @@ class ContainerRow:
     message: str
     started: Any
     taskgroup_id: str
+    task_id: str = ""
     source: Any = None
 
     @property
@@ -707,6 +708,14 @@ def _ports_text(ports: Iterable[Any]) -> str:
     return " ".join(out)
 
 
+def _task_short_name(task_id: str, index: int) -> str:
+    """`{nano}.{container}.{instance}.{app}.{ns}.{cluster}` -> `app-instance.container`."""
+    parts = task_id.split(".")
+    if len(parts) >= 6:
+        return f"{parts[3]}-{parts[2]}.{parts[1]}"
+    return task_id or f"container-{index}"
+
+
 def containers_of(tg: Any) -> list[ContainerRow]:
     rows: list[ContainerRow] = []
     tid = tg_id(tg)
@@ -714,8 +723,10 @@ def containers_of(tg: Any) -> list[ContainerRow]:
         info = task_info(task)
         health, healthy = _health_text(g(task, "health_check_status", "HealthCheckStatus") or [])
         ports = g(info, "ports", "Ports") or g(task, "port_mappings", "PortMappings") or []
+        task_id = str(g(task, "id", "ID", default="") or g(task, "name", "Name", default=""))
         rows.append(ContainerRow(
-            name=str(g(task, "id", "ID", default="") or g(task, "name", "Name", default="")),
+            name=_task_short_name(task_id, len(rows)),
+            task_id=task_id,
             image=str(g(task, "image", "Image", default="")),
             status=str(g(task, "status", "Status", default="")),
             ports=_ports_text(ports),
@@ -787,17 +798,18 @@ CONTAINERS = ResourceKind(
     aliases=("co", "container", "containers", "task", "tasks"),
     columns=(
         col("NAME", lambda o, rc: o.name),
-        col("IMAGE", lambda o, rc: o.image),
         col("STATUS", lambda o, rc: o.status, status=_container_status),
         col("HEALTH", lambda o, rc: o.health,
             status=lambda o: None if o.healthy is None else (RUNNING if o.healthy else FAILED)),
-        col("PORTS", lambda o, rc: o.ports),
+        col("IMAGE", lambda o, rc: o.image),
         col("IP", lambda o, rc: o.ip),
+        col("PORTS", lambda o, rc: o.ports),
         col("CONTAINER ID", lambda o, rc: o.container_id),
         col("MESSAGE", lambda o, rc: o.message),
+        col("TASK ID", lambda o, rc: o.task_id),
     ),
     fetch=fetch_containers,
-    row_key=lambda o: o.name,
+    row_key=lambda o: o.task_id or o.name,
     status=_container_status,
     needs_parent="taskgroups",
     copy_id=lambda o: o.container_id or o.name,

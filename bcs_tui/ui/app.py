@@ -140,7 +140,7 @@ class BcsApp(App):
     def _register_themes(self) -> None:
         from bcs_tui.ui.themes import install_themes
 
-        wanted = self._context_attr("theme", None) or _get(self.settings, "theme", None)
+        wanted = _get(self.settings, "theme", None) or self._context_attr("theme", None)
         user_dir = _get(_get(self.settings, "paths", None), "themes_dir", None)
         try:
             self._theme_warnings = install_themes(self, wanted, user_dir)
@@ -157,8 +157,9 @@ class BcsApp(App):
 
     def key_for(self, action_id: str, screen: Screen | None = None) -> str:
         """The key an action is bound to now (after the user's keymap), for help and footer text."""
-        for node in (screen or self.screen, self):
-            for key, bindings in node._bindings.key_to_bindings.items():
+        # The binding chain carries the keys after the keymap (node._bindings has the defaults).
+        for _node, bindings_map in (screen or self.screen)._binding_chain:
+            for key, bindings in bindings_map.key_to_bindings.items():
                 for b in bindings:
                     if b.id == action_id:
                         return b.key_display or self.get_key_display(b)
@@ -202,7 +203,8 @@ class BcsApp(App):
             from bcs_tui.sim.server import start_in_loop
 
             if self.sim is None:
-                self.sim = await start_in_loop(SimCluster(scale="demo"))
+                scale = _get(self.settings, "scale", None) or "demo"
+                self.sim = await start_in_loop(SimCluster(scale=scale))
             self.client = BcsClient(self.sim.url, self.sim.cluster_id, self.sim.token,
                                     read_only=self.read_only, context_name="demo")
         else:

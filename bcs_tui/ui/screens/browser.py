@@ -126,8 +126,19 @@ def build_rows(kind: ResourceKind, objects: list[Any], rc: RenderContext) -> lis
     return rows
 
 
+# Footer labels: the action table's descriptions are sentences (help and palette show them whole).
+SHORT_LABELS = {
+    "command_prompt": "Command", "filter": "Filter", "describe": "Describe", "faults": "Faults",
+    "versions": "Versions", "rollout_view": "Rollout", "reveal": "Reveal", "help": "Help",
+    "update_resource": "Resources", "commit_image": "Commit", "disable_agent": "Disable",
+    "enable_agent": "Enable", "set_attributes": "Attributes", "rollback": "Rollback",
+}
+
+
 def _binding_for(action) -> Binding:
-    return Binding(action.key, f"act('{action.id}')", action.description, show=action.show, id=action.id)
+    label = SHORT_LABELS.get(action.id) or action.description.split()[0]
+    return Binding(action.key, f"act('{action.id}')", label, show=action.show, id=action.id,
+                   tooltip=action.description)
 
 
 class BrowserScreen(Screen):
@@ -215,6 +226,7 @@ class BrowserScreen(Screen):
         """Put `state` on screen: its columns, its last rows, its cursor, filter, sort and marks."""
         table = self.table
         table.clear_marks()
+        table.set_rows([])  # the old view's rows do not fit the new columns
         table.empty_text = "loading…" if not state.loaded else f"No {state.kind.title.lower()}"
         table.set_columns(self._columns(state))
         table.set_rows(self._rows(state))
@@ -346,6 +358,9 @@ class BrowserScreen(Screen):
         if state.loaded and state.stale_since is None:
             state.stale_since = self.app.now()
         if state is self.state:
+            if not state.loaded:
+                self.table.empty_text = f"Cannot load {state.kind.title.lower()}: {one_line(message, 200)}"
+                self.table.refresh()
             self._update_title()
             if state.failures == 1:
                 self.app.flash(f"{state.kind.title}: {message}", "error")

@@ -38,7 +38,7 @@ class DescribeScreen(Screen):
         Binding("N", "previous_match", "Previous", id="describe.previous"),
         Binding("tab", "toggle_definition", "Object/definition", id="describe.definition", priority=True),
         Binding("w", "copy", "Copy", id="describe.copy"),
-        Binding("ctrl+v", "reveal", "Reveal/mask", id="describe.reveal"),
+        Binding("ctrl+v", "reveal", "Reveal/mask", id="describe.reveal", priority=True),
     ]
 
     def __init__(self, kind: ResourceKind, obj: Any, *, revealed: bool = False) -> None:

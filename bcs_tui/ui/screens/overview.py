@@ -192,7 +192,7 @@ class OverviewScreen(Screen):
                 self.stale_since = self.app.now()
             if self.failures == 1:
                 self.app.flash(f"cluster overview: {message}", "error")
-            self._render_title()
+            self._show_title()
             interval = self.app.refresh_interval
             if interval:
                 self._arm(min(MAX_BACKOFF, interval * (2 ** min(self.failures, 5))))
@@ -202,12 +202,12 @@ class OverviewScreen(Screen):
         self.failures = 0
         self.stale_since = None
         self.error = "; ".join(summary.errors)
-        self._render()
+        self._show_summary()
         self._arm(self.app.refresh_interval)
 
     # ------------------------------------------------------------------ rendering
 
-    def _render_title(self) -> None:
+    def _show_title(self) -> None:
         t = Text(" Cluster overview", style="bold")
         if self.summary is not None:
             t.append(f"  {len(self.summary.namespaces)} namespaces", style="dim")
@@ -220,11 +220,11 @@ class OverviewScreen(Screen):
         title.update(t)
         title.set_class(self.stale_since is not None or bool(self.error), "-stale")
 
-    def _render(self) -> None:
+    def _show_summary(self) -> None:
         s = self.summary
         if s is None:
             return
-        self._render_title()
+        self._show_title()
         res = s.resources
         cap = Table.grid(padding=(0, 1))
         cap.add_column(style="bold", no_wrap=True)

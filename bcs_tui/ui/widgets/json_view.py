@@ -51,6 +51,7 @@ class JsonView(TextArea):
         kwargs.setdefault("show_line_numbers", True)
         kwargs.setdefault("soft_wrap", False)
         super().__init__(text, **kwargs)
+        self.cursor_blink = False  # steady cursor: calmer, and snapshots stay deterministic
 
     def on_mount(self) -> None:
         try:

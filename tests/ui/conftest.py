@@ -1,0 +1,64 @@
+"""UI test fixtures: the real app against the simulator over httpx.ASGITransport (no socket)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from bcs_tui.api.client import BcsClient
+from bcs_tui.config import Context, Settings
+from bcs_tui.sim.clock import SimClock
+from bcs_tui.sim.cluster import SimCluster
+from bcs_tui.sim.server import create_app
+from bcs_tui.ui.app import BcsApp
+
+SIZE = (120, 36)
+
+
+def make_settings(**over: Any) -> Settings:
+    ctx = Context(name="test", server="http://sim", cluster_id="BCS-MESOS-10001",
+                  namespace=over.pop("namespace", None), read_only=over.pop("read_only", False),
+                  production=over.pop("production", False))
+    settings = Settings(context=ctx, refresh=over.pop("refresh", 0.0), contexts={"test": ctx})
+    for key, value in over.items():
+        setattr(settings, key, value)
+    return settings
+
+
+@pytest.fixture
+def cluster() -> SimCluster:
+    return SimCluster(seed=0, scale="demo", clock=SimClock(manual=True))
+
+
+@pytest.fixture
+def make_app(cluster):
+    """make_app(**settings overrides) -> BcsApp wired to `cluster`, clock pinned to the sim's."""
+    clients: list[BcsClient] = []
+
+    def build(**over: Any) -> BcsApp:
+        settings = make_settings(**over)
+        client = BcsClient("http://sim", cluster.cluster_id, None, read_only=settings.read_only,
+                           transport=httpx.ASGITransport(app=create_app(cluster)), get_retries=0)
+        clients.append(client)
+        return BcsApp(settings, client=client, now=cluster.clock.now)
+
+    return build
+
+
+async def settle(pilot, app) -> None:
+    """Let workers finish and the screen catch up (twice: a load can start another)."""
+    for _ in range(3):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def command(pilot, app, text: str) -> None:
+    """Type a `:` command and run it."""
+    await pilot.press("colon")
+    await pilot.pause()
+    app.screen.query_one("#command-input").value = text
+    await pilot.press("enter")
+    await settle(pilot, app)
