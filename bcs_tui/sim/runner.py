@@ -14,7 +14,7 @@ from bcs_tui.sim.clock import SimClock
 def connect_help(url: str, cluster_id: str, token: str | None, namespace: str = "hero-prod") -> str:
     """The lines printed when the simulator is up: URL, cluster, token, curl and bcs-tui lines."""
     auth = f' -H "Authorization: Bearer {token}"' if token else ""
-    token_arg = f" --token {token}" if token else ""
+    token_env = f"BCS_TOKEN={token} " if token else ""  # the console takes tokens from the env, never argv
     return "\n".join([
         f"BCS simulator listening on {url}",
         f"  cluster id : {cluster_id}",
@@ -27,7 +27,7 @@ def connect_help(url: str, cluster_id: str, token: str | None, namespace: str = 
         f"{url}/bcsapi/v4/storage/query/mesos/dynamic/clusters/{cluster_id}/application",
         "",
         "Connect the console:",
-        f"  bcs-tui --server {url} --cluster {cluster_id}{token_arg}",
+        f"  {token_env}bcs-tui --server {url} --cluster {cluster_id}",
         "",
         "Ctrl+C stops the simulator.",
     ])

@@ -72,7 +72,7 @@ async def test_dropped_connection_over_a_socket():
 def test_connect_help_names_everything():
     text = connect_help("http://127.0.0.1:8899", CID, "tok")
     assert "curl" in text and "Authorization: Bearer tok" in text
-    assert "bcs-tui --server http://127.0.0.1:8899 --cluster BCS-MESOS-10001 --token tok" in text
+    assert "BCS_TOKEN=tok bcs-tui --server http://127.0.0.1:8899 --cluster BCS-MESOS-10001" in text
 
 
 def test_run_sim_rejects_bad_arguments():
