@@ -262,3 +262,25 @@ cluster_id = "BCS-MESOS-10001"
         await pilot.press("f1")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
+
+
+async def test_bcs_app_shows_keymap_conflicts_at_start_up(tmp_path):
+    from bcs_tui.cli import prepare_ui
+    from bcs_tui.ui.app import BcsApp
+
+    settings = settings_from_file(tmp_path, """
+[keymap]
+exec = "S"
+[contexts.a]
+server = "http://sim"
+cluster_id = "BCS-MESOS-10001"
+[contexts.a.keymap]
+reschedule = "S"
+""")
+    settings.refresh = 3600.0
+    prepare_ui(settings)
+    app = BcsApp(settings, client=EmptyCluster())
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        shown = [n.message for n in app._notifications]
+        assert any("exec and reschedule are both on 'S' (taskgroups)" in m for m in shown), shown
