@@ -79,9 +79,12 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
         self.scale = scale
         self.cluster_id = cluster_id
         self.cluster_num = _cluster_num(cluster_id)
+        # A defaulted clock is manual (tests); serving the cluster switches it to wall time.
+        self.clock_defaulted = clock is None
         self.clock = clock if clock is not None else SimClock(manual=True)
         self.hostile = hostile
         # Churn makes a served cluster look alive; off for a manual clock unless asked.
+        self.churn_defaulted = churn is None
         self.churn = (not self.clock.manual) if churn is None else churn
         self.rng = random.Random(seed)
         self.churn_rng = random.Random(seed * 7919 + 1)
@@ -137,6 +140,15 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
             self._next_churn = now + CHURN_SECONDS
             self._churn_once()
         return ran
+
+    def go_live(self) -> None:
+        """Continue on wall time from the current (manual) instant: what serving a cluster built
+        with the default clock does, so `--demo` moves on its own."""
+        if self.clock.manual:
+            self.clock = SimClock(manual=False, start=self.clock.now())
+            if self.churn_defaulted:
+                self.churn = True
+                self._next_churn = self.now() + CHURN_SECONDS
 
     def advance(self, seconds: float, step: float = 0.5) -> None:
         """Move the clock on in small steps, ticking after each (what the served loop does)."""

@@ -475,6 +475,8 @@ async def start_in_loop(cluster: SimCluster, host: str = "127.0.0.1", port: int 
     """Serve the cluster with uvicorn inside the running event loop (`--demo`, tests)."""
     import uvicorn
 
+    if cluster.clock_defaulted:
+        cluster.go_live()  # an explicit manual clock stays manual (deterministic tests)
     app = create_app(cluster, token=token, chaos=chaos)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off",
                             access_log=False)

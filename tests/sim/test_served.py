@@ -109,3 +109,14 @@ def test_standalone_runner_answers_curl_like_requests():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+async def test_default_clock_goes_live_when_served_explicit_manual_stays():
+    live = SimCluster()
+    sim = await start_in_loop(live)
+    await sim.stop()
+    assert not live.clock.manual and live.churn
+    manual = SimCluster(clock=SimClock(manual=True))
+    sim = await start_in_loop(manual)
+    await sim.stop()
+    assert manual.clock.manual and not manual.churn
