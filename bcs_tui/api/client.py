@@ -120,6 +120,8 @@ def _text_error(status: int, text: str) -> BcsError:
             text, status)
     if status >= 500:
         return ProtocolError(f"HTTP {status}: {shown}", text, status)
+    if text[:1] in ("{", "["):
+        return ProtocolError("the response is not valid JSON (cut off in transit?); try again", text, status)
     return ProtocolError(f"the server answered with text instead of JSON: {shown}", text, status)
 
 

@@ -344,3 +344,10 @@ def test_process_prefix_is_dropped_from_the_display_message():
     err = ApiError(1405200, "(bcs-scheduler):store: Not Found")
     assert err.message == "store: Not Found (code 1405200)"
     assert err.server_message == "(bcs-scheduler):store: Not Found"
+
+
+async def test_truncated_json_is_a_protocol_error_saying_so(make_client):
+    client = make_client(transport=Recorder(answer(200, '{"result":true,"code":0,"data":[{"Kind":"appl')).transport)
+    with pytest.raises(ProtocolError) as info:
+        await client.list_applications("prod")
+    assert "not valid JSON" in info.value.message
