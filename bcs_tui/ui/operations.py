@@ -37,7 +37,7 @@ from bcs_tui.ui.modals.confirm import ConfirmModal
 from bcs_tui.ui.modals.diff import render_diff
 from bcs_tui.ui.modals.form import Field, FormModal
 from bcs_tui.ui.modals.manifest import ManifestEditor, ManifestResult, manifest_text
-from bcs_tui.ui.modals.plan import PlannedRequest
+from bcs_tui.ui.modals.plan import PlannedRequest, fingerprint_secrets
 from bcs_tui.ui.modals.results import FAILED, OK, UNKNOWN, OpResult, ResultsModal, outcome_counts
 from bcs_tui.ui.textsafe import one_line
 from bcs_tui.ui.templates import template_text
@@ -400,7 +400,11 @@ class Operations:
         if result is None:
             raise Cancelled()
         request = self._update_request(kind, obj, result.data, only_resource, ctx.parent)
-        details = render_diff(live, result.data, old_label=f"live ({source})", new_label="edited")
+        if kind == "secrets":  # the confirmation shows which values change, not the values
+            details = render_diff(fingerprint_secrets(live), fingerprint_secrets(result.data),
+                                  old_label=f"live ({source})", new_label="edited")
+        else:
+            details = render_diff(live, result.data, old_label=f"live ({source})", new_label="edited")
         await self.execute(ctx, f"{what} {self.label(kind, obj)}?", [request], verb="updated",
                            details=details)
 

@@ -72,6 +72,24 @@ def _mask_all(obj: Any) -> Any:
     return SECRET_MASK
 
 
+def fingerprint_secrets(obj: Any) -> Any:
+    """A secret manifest with every `datas.*.content` replaced by a short fingerprint, so a
+    diff shows which values changed without showing them."""
+    import hashlib
+
+    if not isinstance(obj, dict) or not isinstance(obj.get("datas"), dict):
+        return obj
+    out = dict(obj)
+    datas = {}
+    for key, item in obj["datas"].items():
+        if isinstance(item, dict) and "content" in item:
+            digest = hashlib.sha256(str(item["content"]).encode()).hexdigest()[:8]
+            item = dict(item, content=f"{SECRET_MASK} (sha256 {digest})")
+        datas[key] = item
+    out["datas"] = datas
+    return out
+
+
 def render_requests(requests: list[PlannedRequest], *, limit: int = 200) -> Text:
     """The confirmation's request list: every target, its request line and body summary."""
     out = Text()
