@@ -542,11 +542,19 @@ def _validate_model(text: str, data: dict, model: Any) -> None:
     try:
         model.model_validate(data)
     except ValidationError as exc:
-        errors = exc.errors()
-        first = errors[0] if errors else {"loc": (), "msg": str(exc)}
-        loc = tuple(first.get("loc") or ())
-        # pydantic locates by field alias already (we validate JSON with aliases); drop union tags.
-        path = tuple(p for p in loc if isinstance(p, (int, str)))
+        errors = exc.errors(include_url=False)
+        try:  # the api's wording ("is required", "must be at least 1") when available
+            from bcs_tui.api.models import validation_problems
+
+            messages = [msg for _, msg in validation_problems(exc, model)]
+        except Exception:
+            messages = [str(e.get("msg", "invalid")) for e in errors]
+        first = errors[0] if errors else {"loc": ()}
+        # Keep JSON keys and indexes; drop pydantic's union/function markers.
+        path = tuple(p for p in (first.get("loc") or ())
+                     if isinstance(p, int) or (isinstance(p, str) and not p.startswith("function-")
+                                               and p not in ("literal", "list", "dict")))
         more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise InvalidInput(f"{first.get('msg', 'invalid')}{more}", field=_path_text(path) or "manifest",
+        message = (messages[0] if messages else "invalid") + more
+        raise InvalidInput(f"{_path_text(path) or 'manifest'} {message}", field=_path_text(path) or "manifest",
                            line=line_of(text, path)) from None
