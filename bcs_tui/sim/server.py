@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import re
+import socket
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 from urllib.parse import unquote
@@ -331,6 +333,21 @@ def _gateway_refusal(token: str | None, headers) -> _Answer | None:
     return None
 
 
+class ChaosDrop(httpx.RemoteProtocolError):
+    """Raised mid-answer to drop the connection (uvicorn closes it; ASGITransport re-raises)."""
+
+
+class _DropFilter(logging.Filter):
+    """uvicorn logs an app exception with a traceback; a chaos drop is not an error."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, ChaosDrop)
+
+
+logging.getLogger("uvicorn.error").addFilter(_DropFilter())
+
+
 class _ChaosResponse(Response):
     """Sends headers promising more body than it sends, then fails: a dropped connection."""
 
@@ -338,7 +355,7 @@ class _ChaosResponse(Response):
         await send({"type": "http.response.start", "status": 200,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")]})
         await send({"type": "http.response.body", "body": b'{"result":tr', "more_body": True})
-        raise httpx.RemoteProtocolError("sim chaos: connection dropped")
+        raise ChaosDrop("sim chaos: connection dropped")
 
 
 def create_app(cluster: SimCluster, token: str | None = None, chaos: ChaosSpec | str | None = None
@@ -436,14 +453,59 @@ class RunningSim:
     _server: Any
     _task: asyncio.Task
     _ticker: asyncio.Task
+    _warm: asyncio.Task | None = None
 
     async def stop(self) -> None:
+        if self._warm is not None:
+            self._warm.cancel()
         self._ticker.cancel()
         self._server.should_exit = True
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await asyncio.wait_for(self._task, timeout=5)
         with contextlib.suppress(asyncio.CancelledError):
             await self._ticker
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket (OSError with the reason when the address is taken)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def _silence_uvicorn() -> None:
+    """In-loop serving shares the console's terminal: uvicorn must never write to stderr."""
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        log = logging.getLogger(name)
+        if not any(isinstance(h, logging.NullHandler) for h in log.handlers):
+            log.addHandler(logging.NullHandler())
+        log.propagate = False
+    sim_log = logging.getLogger("bcs_tui.sim")
+    if not sim_log.handlers:
+        sim_log.addHandler(logging.NullHandler())
+    sim_log.propagate = False
+
+
+async def warm_caches(cluster: SimCluster, chunk: int = 500) -> None:
+    """Render storage records ahead of the first query (large clusters), yielding to the loop."""
+    now = cluster.now()
+    tgs = list(cluster.taskgroups.values())
+    for i in range(0, len(tgs), chunk):
+        for tg in tgs[i:i + chunk]:
+            if tg.alive:
+                tg.storage_bytes(cluster.cluster_id, now)
+        await asyncio.sleep(0)
+    for app in list(cluster.apps.values()):
+        app.storage_bytes(cluster.cluster_id, now)
+        app.sched_bytes()
 
 
 async def tick_forever(cluster: SimCluster, every: float = TICK_SECONDS) -> None:
@@ -477,21 +539,28 @@ async def start_in_loop(cluster: SimCluster, host: str = "127.0.0.1", port: int 
 
     if cluster.clock_defaulted:
         cluster.go_live()  # an explicit manual clock stays manual (deterministic tests)
+    _silence_uvicorn()
     app = create_app(cluster, token=token, chaos=chaos)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off",
-                            access_log=False)
+                            access_log=False, log_config=None)
     server = _quiet_server(config)
-    task = asyncio.create_task(server.serve())
+    sock = bind_socket(host, port)  # uvicorn would sys.exit() on a bind error: bind here instead
+    task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
         if task.done():
-            task.result()  # raises the bind error
-            raise RuntimeError("simulator server stopped before it started")
+            sock.close()
+            try:
+                task.result()
+            except SystemExit:
+                pass
+            raise OSError(f"the simulator could not start on {host}:{port}")
         await asyncio.sleep(0.01)
     sock = server.servers[0].sockets[0]
     real_port = sock.getsockname()[1]
     ticker = asyncio.create_task(tick_forever(cluster))
+    warm = asyncio.create_task(warm_caches(cluster)) if len(cluster.taskgroups) > 2000 else None
     return RunningSim(url=f"http://{host}:{real_port}", cluster_id=cluster.cluster_id, token=token,
-                      cluster=cluster, _server=server, _task=task, _ticker=ticker)
+                      cluster=cluster, _server=server, _task=task, _ticker=ticker, _warm=warm)
 
 
 def serve_forever_coroutine(cluster: SimCluster, host: str, port: int, token: str | None,
@@ -505,7 +574,7 @@ def serve_forever_coroutine(cluster: SimCluster, host: str, port: int, token: st
         config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off",
                                 access_log=False)
         server = uvicorn.Server(config)
-        task = asyncio.create_task(server.serve())
+        task = asyncio.create_task(server.serve(sockets=[bind_socket(host, port)]))
         while not server.started and not task.done():
             await asyncio.sleep(0.02)
         if task.done():
@@ -513,9 +582,11 @@ def serve_forever_coroutine(cluster: SimCluster, host: str, port: int, token: st
             return
         on_started(server.servers[0].sockets[0].getsockname()[1])
         ticker = asyncio.create_task(tick_forever(cluster))
+        warm = asyncio.create_task(warm_caches(cluster))
         try:
             await task
         finally:
             ticker.cancel()
+            warm.cancel()
 
     return main()

@@ -51,7 +51,7 @@ async def test_start_in_loop_serves_http_and_ticks():
         s.bind(("127.0.0.1", int(sim.url.rsplit(":", 1)[1])))
 
 
-async def test_dropped_connection_over_a_socket():
+async def test_dropped_connection_over_a_socket(capfd):
     cluster = SimCluster(clock=SimClock(manual=True))
     sim = await start_in_loop(cluster, chaos="drop=1")
     try:
@@ -67,6 +67,20 @@ async def test_dropped_connection_over_a_socket():
             assert r.status_code == 200
     finally:
         await sim.stop()
+    # served inside the console's loop: nothing may reach the terminal
+    out, err = capfd.readouterr()
+    assert "Traceback" not in err and "Exception" not in err and out == ""
+
+
+async def test_port_in_use_is_an_oserror_not_an_exit():
+    import pytest
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        with pytest.raises(OSError):
+            await start_in_loop(SimCluster(clock=SimClock(manual=True)), port=port)
 
 
 def test_connect_help_names_everything():
