@@ -886,12 +886,13 @@ def _ref_name(ref: Any) -> str:
     return str(g(ref, "name", default="") or "")
 
 
-def _ref_instances(ref: Any) -> str:
+def _ref_instances(ref: Any, in_rolling: bool = False) -> str:
+    """Target instances; `rolling/target` while a rolling update moves them."""
     if ref is None:
         return ""
     target = g(ref, "curr_target_instances")
     rolling = g(ref, "current_rolling_instances", "CurrentRollingInstances")
-    if rolling is not None and target is not None and rolling != target:
+    if in_rolling and rolling is not None and target is not None and rolling != target:
         return f"{rolling}/{target}"
     return "" if target is None else str(target)
 
@@ -928,9 +929,9 @@ DEPLOYMENTS = ResourceKind(
         col("NAME", lambda o, rc: object_name(o)),
         col("STATUS", lambda o, rc: g(o, "status"), status=_dp_status),
         col("CURRENT APP", lambda o, rc: _ref_name(_dp_ref(o, "application"))),
-        col("CUR", lambda o, rc: _ref_instances(_dp_ref(o, "application")), numeric=True),
+        col("CUR", lambda o, rc: _ref_instances(_dp_ref(o, "application"), bool(g(o, "is_in_rolling"))), numeric=True),
         col("NEW APP", lambda o, rc: _ref_name(_dp_ref(o, "application_ext"))),
-        col("NEW", lambda o, rc: _ref_instances(_dp_ref(o, "application_ext")), numeric=True),
+        col("NEW", lambda o, rc: _ref_instances(_dp_ref(o, "application_ext"), bool(g(o, "is_in_rolling"))), numeric=True),
         col("ROLLING", lambda o, rc: g(o, "curr_rolling_operation")),
         col("STRATEGY", lambda o, rc: g(g(o, "strategy"), "type")),
         col("MESSAGE", lambda o, rc: g(o, "message")),

@@ -199,12 +199,14 @@ class BcsApp(App):
         from bcs_tui.api.client import BcsClient
 
         if _get(self.settings, "demo", False):
+            from bcs_tui.sim.clock import SimClock
             from bcs_tui.sim.cluster import SimCluster
             from bcs_tui.sim.server import start_in_loop
 
             if self.sim is None:
                 scale = _get(self.settings, "scale", None) or "demo"
-                self.sim = await start_in_loop(SimCluster(scale=scale))
+                # A wall clock: the demo cluster lives (and ages) in real time.
+                self.sim = await start_in_loop(SimCluster(scale=scale, clock=SimClock(manual=False)))
             self.client = BcsClient(self.sim.url, self.sim.cluster_id, self.sim.token,
                                     read_only=self.read_only, context_name="demo")
         else:

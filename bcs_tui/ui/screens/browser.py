@@ -132,6 +132,10 @@ SHORT_LABELS = {
     "versions": "Versions", "rollout_view": "Rollout", "reveal": "Reveal", "help": "Help",
     "update_resource": "Resources", "commit_image": "Commit", "disable_agent": "Disable",
     "enable_agent": "Enable", "set_attributes": "Attributes", "rollback": "Rollback",
+    "signal": "Signal", "exec": "Exec", "reschedule": "Reschedule", "scale": "Scale", "edit": "Edit",
+    "create": "Create", "pause": "Pause", "resume": "Resume", "cancel": "Cancel", "taint": "Taint",
+    "delete": "Delete", "copy": "Copy", "mark": "Mark", "refresh": "Refresh", "sort": "Sort",
+    "sort_reverse": "Reverse", "drill": "Open", "back": "Back", "quit": "Quit", "describe_alt": "Describe",
 }
 
 

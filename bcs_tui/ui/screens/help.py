@@ -16,7 +16,7 @@ from bcs_tui.resources import ResourceKind, primary_aliases
 NAVIGATION = (
     ("↑ ↓ PgUp PgDn g G", "move the cursor"),
     ("ctrl+p", "command palette (views and actions)"),
-    ("q / ctrl+c", "quit"),
+    ("ctrl+c", "quit (also when typing in a prompt)"),
 )
 
 
