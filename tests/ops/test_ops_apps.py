@@ -280,3 +280,23 @@ async def test_delete_application_plain_and_enforced(make_app, cluster):
         await finish(pilot, app)
         assert writes(cluster)[-1].query == {"enforce": "1"}
         assert writes(cluster)[-1].path.endswith("/applications/rank")
+
+
+async def test_a_write_from_the_keyboard_is_audited(make_app, cluster, tmp_path):
+    import json as _json
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, app, "app hero-prod", "hero-prod/chat")
+        await pilot.press("s")
+        await settle(pilot, app)
+        app.screen.query_one("#field-instances").value = "2"
+        await pilot.press("enter")
+        await settle(pilot, app)
+        await pilot.press("y")
+        await finish(pilot, app)
+    lines = [_json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+    assert len(lines) == 1
+    entry = lines[0]
+    assert entry["method"] == "PUT" and entry["path"].endswith("/applications/chat/scale/2")
+    assert entry["outcome"] == "ok"
