@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from bcs_tui.sim.clock import SimClock
 from bcs_tui.sim.commands import CommandMixin
-from bcs_tui.sim.errors import (CODE_BAD_REQUEST, CODE_EXISTS, CODE_JSON_DECODE,
+from bcs_tui.sim.errors import (CODE_AUTH, CODE_BAD_REQUEST, CODE_EXISTS, CODE_JSON_DECODE,
                                 CODE_MESSAGE_TYPE, CODE_NOT_FOUND, CODE_SCHEDULER, DRIVER, SimError,
                                 driver_error)
 from bcs_tui.sim.kube import KubeMixin
@@ -47,6 +47,18 @@ class SimRequest:
     @property
     def json(self) -> Any:
         return None if isinstance(self.body, str) else self.body
+
+
+class RequestLog(list):
+    """`cluster.requests`: a list that forgets its oldest half past MAX entries (a served
+    cluster polled for hours must not grow without bound)."""
+
+    MAX = 20000
+
+    def append(self, item: SimRequest) -> None:
+        super().append(item)
+        if len(self) > self.MAX:
+            del self[: self.MAX // 2]
 
 
 @dataclass(eq=False)
@@ -88,7 +100,7 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
         self.churn = (not self.clock.manual) if churn is None else churn
         self.rng = random.Random(seed)
         self.churn_rng = random.Random(seed * 7919 + 1)
-        self.requests: list[SimRequest] = []
+        self.requests: list[SimRequest] = RequestLog()
         self.chaos = None  # a ChaosSpec (server.py applies it); settable at runtime
         self.agents: list[Agent] = []
         self.agents_by_ip: dict[str, Agent] = {}
@@ -1015,6 +1027,44 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
         if (ns, name) not in self.objects["admissionwebhook"]:
             raise SimError(CODE_NOT_FOUND, "admission not exist", proc=DRIVER)
         del self.objects["admissionwebhook"][(ns, name)]
+
+    def admit(self, kind: str, operation: str, ns: str) -> None:
+        """The driver's admission filter on POST/PUT of applications and deployments.
+
+        The sim reaches a webhook when it has a URL (unless its host ends in `.invalid`) or
+        names a service that exists in the cluster; an unreachable webhook with
+        `failurePolicy: Fail` refuses the request with HTTP 400 / 1405234.
+        """
+        from urllib.parse import urlsplit
+
+        for obj in list(self.objects["admissionwebhook"].values()):
+            ref = obj.body.get("resourcesRef") or {}
+            if not isinstance(ref, dict) or str(ref.get("kind", "")).lower() != kind \
+                    or str(ref.get("operation", "")).lower() != operation.lower():
+                continue
+            for hook in obj.body.get("admissionWebhooks") or []:
+                if not isinstance(hook, dict):
+                    continue
+                sel = hook.get("namespaceSelector") or {}
+                values = sel.get("values") or [] if isinstance(sel, dict) else []
+                op = sel.get("operator", "") if isinstance(sel, dict) else ""
+                if (op == "In" and ns not in values) or (op == "NotIn" and ns in values):
+                    continue
+                cc = hook.get("clientConfig") or {}
+                url = str(cc.get("url") or "")
+                if url:
+                    host = urlsplit(url).hostname or ""
+                    reachable = bool(host) and not host.endswith(".invalid")
+                    target = url
+                else:
+                    svc = (str(cc.get("namespace") or ""), str(cc.get("name") or ""))
+                    host = f"{svc[1]}.{svc[0]}"
+                    reachable = svc in self.objects["service"]
+                    target = f"https://{host}:{cc.get('port') or 443}{cc.get('path') or ''}"
+                if not reachable and hook.get("failurePolicy") == "Fail":
+                    raise SimError(CODE_AUTH, f"request webhoook {hook.get('name', '')} error "
+                                              f"Post {target}: dial tcp: lookup {host}: no such host",
+                                   proc=DRIVER, http_status=400)
 
     # ------------------------------------------------------------------ storage (bcs-mesos-watch view)
 

@@ -120,14 +120,21 @@ def _build_scheduler_routes(r: _Router) -> None:
         return envelope_raw_list([a.sched_bytes() for a in apps])
 
     r.add("GET", "/namespaces/{ns}/applications", list_apps)
-    r.add("POST", "/namespaces/{ns}/applications", lambda ctx, ns: ok(
-        ctx.cluster.create_application(ns, _json_body(ctx, CODE_BAD_REQUEST))))
-    r.add("PUT", "/namespaces/{ns}/applications", lambda ctx, ns: ok(
+    def admitted(kind: str, operation: str, fn):
+        def handler(ctx, ns, **kw):
+            ctx.cluster.admit(kind, operation, ns)
+            return fn(ctx, ns, **kw)
+        return handler
+
+    r.add("POST", "/namespaces/{ns}/applications", admitted("application", "Create", lambda ctx, ns: ok(
+        ctx.cluster.create_application(ns, _json_body(ctx, CODE_BAD_REQUEST)))))
+    r.add("PUT", "/namespaces/{ns}/applications", admitted("application", "Update", lambda ctx, ns: ok(
         ctx.cluster.update_application(ns, _json_body(ctx, CODE_BAD_REQUEST),
                                        instances=ctx.query.get("instances"),
-                                       args=ctx.query.get("args"))))
-    r.add("PUT", "/namespaces/{ns}/applications/rollback", lambda ctx, ns: ok(
-        ctx.cluster.rollback_application(ns, _json_body(ctx, CODE_BAD_REQUEST))))
+                                       args=ctx.query.get("args")))))
+    r.add("PUT", "/namespaces/{ns}/applications/rollback", admitted(
+        "application", "Update", lambda ctx, ns: ok(
+            ctx.cluster.rollback_application(ns, _json_body(ctx, CODE_BAD_REQUEST)))))
     r.add("GET", "/namespaces/{ns}/applications/{name}", lambda ctx, ns, name: ok(
         ctx.cluster.get_app(ns, name).sched_json()))
     r.add("DELETE", "/namespaces/{ns}/applications/{name}", lambda ctx, ns, name: ok(
@@ -173,11 +180,11 @@ def _build_scheduler_routes(r: _Router) -> None:
     r.add("GET", "/cluster/endpoints", lambda ctx: ok(ctx.cluster.cluster_endpoints()))
     r.add("GET", "/cluster/current/offers", lambda ctx: ok(ctx.cluster.offers()))
     # deployments
-    r.add("POST", "/namespaces/{ns}/deployments", lambda ctx, ns: ok(
-        ctx.cluster.create_deployment(ns, _json_body(ctx, CODE_BAD_REQUEST))))
-    r.add("PUT", "/namespaces/{ns}/deployments", lambda ctx, ns: ok(
+    r.add("POST", "/namespaces/{ns}/deployments", admitted("deployment", "Create", lambda ctx, ns: ok(
+        ctx.cluster.create_deployment(ns, _json_body(ctx, CODE_BAD_REQUEST)))))
+    r.add("PUT", "/namespaces/{ns}/deployments", admitted("deployment", "Update", lambda ctx, ns: ok(
         ctx.cluster.update_deployment(ns, _json_body(ctx, CODE_BAD_REQUEST),
-                                      args=ctx.query.get("args"))))
+                                      args=ctx.query.get("args")))))
     r.add("DELETE", "/namespaces/{ns}/deployments/{name}", lambda ctx, ns, name: ok(
         ctx.cluster.delete_deployment(ns, name, enforce=ctx.query.get("enforce") == "1")))
     r.add("PUT", "/namespaces/{ns}/deployments/{name}/cancelupdate", lambda ctx, ns, name: ok(
@@ -434,7 +441,10 @@ def _dispatch(cluster: SimCluster, token: str | None, method: str, path: str,
     try:
         out = handler(_Ctx(cluster, query, body, raw), **params)
     except SimError as e:
-        return _Answer(error_body(e.code, e.message), e.http_status)
+        # the driver's filters (HTTP 400) answer data:null; handlers answer data:{}
+        data = None if e.http_status == 400 else {}
+        return _Answer(dumps({"result": False, "code": e.code, "message": e.message, "data": data}),
+                       e.http_status)
     except PlainTextAnswer as e:
         return _Answer(e.text.encode(), e.http_status, "text/plain; charset=utf-8")
     return _Answer(out)

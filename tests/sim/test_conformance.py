@@ -426,3 +426,26 @@ async def test_every_client_call_was_recorded(sim_client, sim_cluster):
                                              "metadata": {"name": "c", "namespace": "qa"},
                                              "datas": {}})
     assert sim_cluster.requests[-1].body["metadata"]["name"] == "c"
+
+
+async def test_failing_admission_webhook_refuses_app_writes(sim_client, sim_cluster, sim_http):
+    hook = {"apiVersion": "v4", "kind": "admissionwebhook",
+            "metadata": {"name": "guard", "namespace": "qa"},
+            "resourcesRef": {"operation": "Create", "kind": "application"},
+            "admissionWebhooks": [{"name": "image-guard", "failurePolicy": "Fail",
+                                   "clientConfig": {"url": "https://guard.qa.invalid/check"},
+                                   "namespaceSelector": {"operator": "In", "values": ["qa"]}}]}
+    await sim_client.create_admission_webhook("qa", hook)
+    r = await sim_http.post("/bcsapi/v4/scheduler/mesos/namespaces/qa/applications",
+                            json=app_body("web"))
+    assert r.status_code == 400
+    body = r.json()
+    assert body["code"] == 1405234 and body["data"] is None
+    assert "request webhoook image-guard error" in body["message"]
+    assert ("qa", "web") not in sim_cluster.apps
+    # other namespaces are not selected; Ignore policies never refuse
+    await sim_client.create_application("pay", app_body("web", ns="pay"))
+    hook["admissionWebhooks"][0]["failurePolicy"] = "Ignore"
+    await sim_client.update_admission_webhook("qa", hook)
+    await sim_client.create_application("qa", app_body("web"))
+    assert ("qa", "web") in sim_cluster.apps
