@@ -24,7 +24,7 @@ from bcs_tui.sim.model import (TASK_MESSAGES, Agent, AgentSetting, Application, 
                                Task, TaskGroup, dumps, object_meta, storage_record)
 from bcs_tui.sim.placement import Placer
 from bcs_tui.sim.rollout import RolloutMixin
-from bcs_tui.sim.templates import check_type_meta, parse_app, version_json
+from bcs_tui.sim.templates import parse_app, version_json
 
 OP_SECONDS = 1.0  # a scheduler transaction (launch, scale, update, delete) takes this long
 STAGING_SECONDS = 1.0  # Staging -> Starting

@@ -7,7 +7,7 @@ import copy
 from typing import Any
 
 from bcs_tui.sim.commands import HOSTILE_TEXT
-from bcs_tui.sim.model import Application, Deployment, Task, TaskGroup
+from bcs_tui.sim.model import Application, Deployment
 from bcs_tui.sim.templates import parse_app
 
 REGISTRY = "mirrors.bkgame.internal"

@@ -25,7 +25,7 @@ from starlette.routing import Route
 
 from bcs_tui.sim.chaos import ChaosSpec
 from bcs_tui.sim.cluster import SimCluster, SimRequest
-from bcs_tui.sim.errors import (CODE_AUTH, CODE_BAD_REQUEST, CODE_JSON_DECODE, CODE_SCHEDULER,
+from bcs_tui.sim.errors import (CODE_AUTH, CODE_BAD_REQUEST, CODE_JSON_DECODE,
                                 DRIVER, GO_RESTFUL_404, KubeStatusError, PlainTextAnswer, SimError)
 from bcs_tui.sim.model import dumps
 
@@ -44,11 +44,6 @@ def envelope(data: Any) -> bytes:
 def envelope_raw_list(items: list[bytes], message: str = "success") -> bytes:
     head = b'{"result":true,"code":0,"message":"' + message.encode() + b'","data":['
     return head + b",".join(items) + b"]}"
-
-
-def error_body(code: int, message: str, data: Any = None) -> bytes:
-    return dumps({"result": False, "code": code, "message": message,
-                  "data": {} if data is None else data})
 
 
 class _Answer:
