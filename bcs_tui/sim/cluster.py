@@ -970,6 +970,14 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
         meta = body.get("metadata")
         if not isinstance(meta, dict) or not isinstance(meta.get("name"), str) or not meta["name"]:
             raise driver_error(CODE_BAD_REQUEST, f"{kind} metadata.name is empty")
+        for key in ("labels", "annotations"):
+            value = meta.get(key)
+            if value is not None and (not isinstance(value, dict) or not all(
+                    isinstance(k, str) and isinstance(v, str) for k, v in value.items())):
+                raise driver_error(CODE_JSON_DECODE, f"json: cannot unmarshal metadata.{key} into "
+                                                     f"map[string]string")
+        if meta.get("namespace") is not None and not isinstance(meta["namespace"], str):
+            raise driver_error(CODE_JSON_DECODE, "json: cannot unmarshal metadata.namespace into string")
         body = copy.deepcopy(body)
         body["metadata"].setdefault("namespace", ns)
         if not body["metadata"]["namespace"]:

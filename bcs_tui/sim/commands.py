@@ -171,8 +171,11 @@ class CommandMixin:
         command = spec.get("command")
         if not isinstance(command, list) or not command or not all(isinstance(c, str) for c in command):
             raise SimError(CODE_BAD_REQUEST, "command is empty")
-        apps = self._command_targets(kind, ns, name)
         only = spec.get("taskgroups") or None
+        if only is not None and (not isinstance(only, list)
+                                 or not all(isinstance(t, str) for t in only)):
+            raise SimError(CODE_JSON_DECODE, "json: cannot unmarshal spec.taskgroups into []string")
+        apps = self._command_targets(kind, ns, name)
         image_filter = str(ref.get("image") or "")
         stamp = self.nano()
         cid = f"Application-{ns}-{name}-{stamp}" if kind == "application" \

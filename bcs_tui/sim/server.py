@@ -442,6 +442,9 @@ def _dispatch(cluster: SimCluster, token: str | None, method: str, path: str,
                        e.http_status)
     except PlainTextAnswer as e:
         return _Answer(e.text.encode(), e.http_status, "text/plain; charset=utf-8")
+    except Exception:  # a simulator bug must not take the served cluster down
+        logging.getLogger("bcs_tui.sim").exception("%s %s failed", method, path)
+        return _Answer(b"Internal Server Error", 500, "text/plain; charset=utf-8")
     return _Answer(out)
 
 

@@ -39,6 +39,13 @@ def _list(value: Any, what: str) -> list:
     return value
 
 
+def _str_map(value: Any, what: str) -> dict[str, str]:
+    value = _dict(value, what)
+    if not all(isinstance(v, str) for v in value.values()):
+        raise driver_error(CODE_JSON_DECODE, f"json: cannot unmarshal {what} into map[string]string")
+    return dict(value)
+
+
 def check_type_meta(body: Any, expected: str) -> dict:
     """The driver decodes TypeMeta first: body must be an object with the expected `kind`."""
     if not isinstance(body, dict):
@@ -148,9 +155,9 @@ def parse_app(body: Any, *, kind: str = "application", default_ns: str = "defaul
         raise driver_error(CODE_BAD_REQUEST, "instances error")
     containers = [_container(c, network) for c in containers_raw]
     tmeta = _dict(template.get("metadata"), "template.metadata")
-    labels = {str(k): str(v) for k, v in _dict(meta.get("labels"), "labels").items()}
-    annotations = {str(k): str(v) for k, v in _dict(meta.get("annotations"), "annotations").items()}
-    pod_labels = {str(k): str(v) for k, v in _dict(tmeta.get("labels"), "labels").items()}
+    labels = _str_map(meta.get("labels"), "metadata.labels")
+    annotations = _str_map(meta.get("annotations"), "metadata.annotations")
+    pod_labels = _str_map(tmeta.get("labels"), "template.metadata.labels")
     return AppTemplate(name=name, namespace=namespace, kind=kind if not from_deployment else "application",
                        instances=instances, labels=labels, annotations=annotations,
                        pod_labels=pod_labels, containers=containers, network=network.upper(),
