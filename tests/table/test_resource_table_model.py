@@ -84,3 +84,38 @@ def test_view_matches_reference_across_refresh(first, second, text, faults, sort
     if cursor in shown:
         assert table.cursor_key == cursor
     assert (table.cursor_key is None) == (not shown)
+
+
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("filter"), st.sampled_from(["", "a", "ap", "api", "w", "we", "web", "!a", "/a/", "1", "x1"])),
+        st.tuples(st.just("rows"), row_data),
+        st.tuples(st.just("faults"), st.booleans()),
+        st.tuples(st.just("sort"), st.sampled_from([None, "name", "n"])),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(first=row_data, ops=operations)
+def test_view_matches_reference_after_any_sequence(first, ops):
+    """Typing a filter narrows incrementally; any mix of refresh/sort/faults must stay exact."""
+    table = ResourceTable(COLUMNS)
+    rows = build(first)
+    table.set_rows(rows)
+    text, faults, sort = "", False, None
+    for op, value in ops:
+        if op == "filter":
+            text = value
+            table.set_filter(text)
+        elif op == "rows":
+            rows = build(value)
+            table.set_rows(rows)
+        elif op == "faults":
+            faults = value
+            table.faults_only = faults
+        else:
+            sort = value
+            table.sort_by(sort)
+        assert [r.key for r in table.view_rows] == reference(rows, text, faults, sort, False)

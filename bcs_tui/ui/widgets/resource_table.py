@@ -393,6 +393,9 @@ class ResourceTable(ScrollView, can_focus=True):
         self._view: list[Row] = []
         self._view_index: dict[str, int] | None = None
         self._filter = parse_filter("")
+        # (generation of the sorted rows, faults_only, needle) of the last substring filter.
+        self._narrow: tuple[int, bool, str] | None = None
+        self._generation = 0  # bumped whenever `_sorted` is rebuilt
         self._faults_only = False
         self._sort_column: str | None = None
         self._sort_reverse = False
@@ -670,6 +673,7 @@ class ResourceTable(ScrollView, can_focus=True):
         return top <= self._cursor < top + self._page_rows()
 
     def _sort_rows(self) -> None:
+        self._generation += 1
         rows = self._rows
         key_name = self._sort_column
         if key_name is None:
@@ -700,21 +704,37 @@ class ResourceTable(ScrollView, can_focus=True):
         old_key, old_index = self._cursor_key, self._cursor
         if sort:
             self._sort_rows()
-        rows = self._sorted
-        if self._faults_only:
-            rows = [row for row in rows if row.bad]
         spec = self._filter
+        narrow = self._narrow
+        base = (self._generation, self._faults_only)
+        if (
+            narrow is not None
+            and narrow[:2] == base
+            and spec.regex is None
+            and not spec.invert
+            and narrow[2] in spec.needle
+        ):
+            # Typing on: the new text contains the old, so only the rows shown can still match.
+            rows = self._view
+        else:
+            rows = self._sorted
+            if self._faults_only:
+                rows = [row for row in rows if row.bad]
         if spec.active:
             invert = spec.invert
             if spec.regex is not None:
                 search = spec.regex.search
-                rows = [row for row in rows if (search(_search_text(row)) is None) == invert]
+                rows = [
+                    row for row in rows
+                    if (search(row._search or _search_text(row)) is None) == invert
+                ]
             else:
                 needle = spec.needle
-                rows = [row for row in rows if (needle in _search_text(row)) != invert]
+                rows = [row for row in rows if (needle in (row._search or _search_text(row))) != invert]
+        self._narrow = base + (spec.needle,) if spec.regex is None and not spec.invert else None
         self._view = rows if rows is not self._rows else list(rows)
         self._view_index = None
-        self._line_cache.clear()
+        # Strips are keyed by row key, cursor and mark: a new filter or order can reuse them.
         self._header_cache = None
         self.virtual_size = Size(self._total_width, len(self._view) + 1)
         index = None
