@@ -304,7 +304,8 @@ class Operations:
 
     # ------------------------------------------------------------------ deployments: pause / resume / cancel
 
-    async def _deployment_op(self, ctx: ActionContext, op: str, verb: str, method_name: str) -> None:
+    async def _deployment_op(self, ctx: ActionContext, op: str, verb: str, method_name: str,
+                             title_verb: str) -> None:
         requests = []
         for obj in ctx.targets:
             ns, name = object_namespace(obj), object_name(obj)
@@ -313,17 +314,20 @@ class Operations:
                 self.label("deployments", obj), "PUT", f"{SCHEDULER}/namespaces/{ns}/deployments/{name}/{op}",
                 lambda method=method, ns=ns, name=name: method(ns, name),
                 recheck=self._recheck_storage("deployment", ns, name)))
-        title = f"{verb.capitalize()} the rolling update of {len(requests)} deployment(s)?"
+        what = (f"deployment {object_namespace(ctx.targets[0])}/{object_name(ctx.targets[0])}"
+                if len(requests) == 1 else f"{len(requests)} deployments")
+        title = f"{title_verb} the rolling update of {what}?"
         await self.execute(ctx, title, requests, verb=verb)
 
     async def op_pause(self, ctx: ActionContext) -> None:
-        await self._deployment_op(ctx, "pauseupdate", "paused", "pause_update_deployment")
+        await self._deployment_op(ctx, "pauseupdate", "paused", "pause_update_deployment", "Pause")
 
     async def op_resume(self, ctx: ActionContext) -> None:
-        await self._deployment_op(ctx, "resumeupdate", "resumed", "resume_update_deployment")
+        await self._deployment_op(ctx, "resumeupdate", "resumed", "resume_update_deployment", "Resume")
 
     async def op_cancel(self, ctx: ActionContext) -> None:
-        await self._deployment_op(ctx, "cancelupdate", "cancelled", "cancel_update_deployment")
+        await self._deployment_op(ctx, "cancelupdate", "cancelled", "cancel_update_deployment",
+                                  "Cancel (roll back)")
 
     # ------------------------------------------------------------------ definitions
 
@@ -405,8 +409,10 @@ class Operations:
                                   old_label=f"live ({source})", new_label="edited")
         else:
             details = render_diff(live, result.data, old_label=f"live ({source})", new_label="edited")
-        await self.execute(ctx, f"{what} {self.label(kind, obj)}?", [request], verb="updated",
-                           details=details)
+        title = f"{what} {self.label(kind, obj)}?"
+        if kind == "deployments" and not only_resource:
+            title = f"Update deployment {ns}/{name}? This starts a rolling update."
+        await self.execute(ctx, title, [request], verb="updated", details=details)
 
     async def op_update_resource(self, ctx: ActionContext) -> None:
         await self.op_edit(ctx, only_resource=True)
@@ -724,7 +730,7 @@ class Operations:
         ips = list(before)
         req = PlannedRequest(", ".join(f"agent {ip}" for ip in ips), "PUT", f"{SCHEDULER}/agentsettings/taint",
                              lambda: self.client.taint_agents(body), body=body, recheck=self._recheck_agents(ips))
-        await self.execute(ctx, f"Replace the taints of {len(ips)} agent(s)?", [req], verb="taints set",
+        await self.execute(ctx, f"Replace the taints of {'agent ' + ips[0] if len(ips) == 1 else str(len(ips)) + ' agents'}?", [req], verb="taints set",
                            details=details)
 
     async def _agents_switch(self, ctx: ActionContext, enable: bool) -> None:
@@ -733,8 +739,9 @@ class Operations:
         req = PlannedRequest(", ".join(f"agent {ip}" for ip in ips), "POST", f"{SCHEDULER}/agentsettings/{op}",
                              lambda: getattr(self.client, f"{op}_agent_list")(ips), query={"ips": ",".join(ips)},
                              recheck=self._recheck_agents(ips))
-        what = "Enable scheduling on" if enable else "Disable scheduling on (no new taskgroups; running ones stay)"
-        await self.execute(ctx, f"{what} {len(ips)} agent(s)?", [req], verb=f"{op}d")
+        agents = f"agent {ips[0]}" if len(ips) == 1 else f"{len(ips)} agents"
+        note = "" if enable else "No new taskgroups are placed there; running ones stay."
+        await self.execute(ctx, f"{op.capitalize()} scheduling on {agents}?", [req], verb=f"{op}d", note=note)
 
     async def op_disable_agent(self, ctx: ActionContext) -> None:
         await self._agents_switch(ctx, enable=False)
@@ -783,7 +790,7 @@ class Operations:
         req = PlannedRequest(", ".join(f"agent {ip}" for ip in ips), "POST", f"{SCHEDULER}/agentsettings",
                              lambda: self.client.set_agent_setting_list(body), body=body,
                              recheck=self._recheck_agents(ips))
-        await self.execute(ctx, f"Set the attributes of {len(ips)} agent(s)?", [req], verb="attributes set",
+        await self.execute(ctx, f"Set the attributes of {'agent ' + ips[0] if len(ips) == 1 else str(len(ips)) + ' agents'}?", [req], verb="attributes set",
                            details=details)
 
     # ------------------------------------------------------------------ delete

@@ -44,7 +44,7 @@ async def test_rollout_by_editing_the_image_then_pause_resume_in_the_rollout_vie
         assert isinstance(app.screen, RolloutScreen)
         rollout = app.screen
         body = str(rollout.query_one("#rollout-body").render())
-        assert "NEW  application gamesvr-v" in body and "OLD  application gamesvr" in body
+        assert "NEW      application gamesvr-v" in body and "CURRENT  application gamesvr" in body
         await pilot.press("p")
         await settle(pilot, app)
         assert isinstance(app.screen, ConfirmModal)

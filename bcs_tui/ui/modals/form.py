@@ -35,6 +35,10 @@ class Field:
     height: int = 6
 
 
+class _Fields(VerticalScroll, can_focus=False):
+    """The scrolling field area: Tab goes from field to field, not to the container."""
+
+
 class FormModal(ModalScreen[Any]):
     """Returns whatever `validate(values)` returned, or None when cancelled."""
 
@@ -71,7 +75,7 @@ class FormModal(ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Text(self.title_text), id="form-title")
-            with VerticalScroll(id="form-fields"):
+            with _Fields(id="form-fields"):
                 if self.intro is not None:
                     yield Static(self.intro, id="form-intro")
                 for f in self.fields:

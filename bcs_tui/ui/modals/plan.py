@@ -34,7 +34,7 @@ class PlannedRequest:
 
     @property
     def request_line(self) -> str:
-        query = urlencode({k: v for k, v in self.query.items() if v is not None})
+        query = urlencode({k: v for k, v in self.query.items() if v is not None}, safe=",/:")
         return f"{self.method} {self.path}" + (f"?{query}" if query else "")
 
     def body_summary(self, limit: int = BODY_SUMMARY_CHARS) -> str:

@@ -166,11 +166,11 @@ class RolloutScreen(Screen[None]):
             out.append(f"\nstrategy   maxSurge {g(rolling, 'max_surge', default='?')}, maxUnavailable "
                        f"{g(rolling, 'max_unavailable', default='?')}, "
                        f"{'manual steps' if g(rolling, 'rolling_manually') else 'automatic'}", style="dim")
-        for label, which in (("OLD", "application"), ("NEW", "application_ext")):
+        for label, which in (("CURRENT", "application"), ("NEW    ", "application_ext")):
             ref = g(dp, which)
             if ref is None:
                 if which == "application_ext":
-                    out.append("\n\nNEW  (no rolling update in progress)", style="dim")
+                    out.append("\n\nNEW      (no rolling update in progress)", style="dim")
                 continue
             app_name = str(g(ref, "name", default=""))
             target = g(ref, "curr_target_instances", default="?")
@@ -198,7 +198,7 @@ class RolloutScreen(Screen[None]):
                 out.append(f" {safe_text(host)}  {one_line(g(tg, 'message', default=''), 60)}", style="dim")
             for tid, (app_of, _when) in sorted(self.gone.items()):
                 if app_of == app_name:
-                    out.append(f"\n    - {safe_text(tid)}  gone", style="magenta")
+                    out.append(f"\n    - {safe_text(tg_short_name({'ID': tid})):<24} gone", style="magenta")
         out.append("\n\np pause · r resume · C cancel the update · ctrl+r refresh · Esc back", style="dim")
         return out
 
