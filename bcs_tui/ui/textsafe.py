@@ -25,6 +25,7 @@ _ESCAPES = re.compile(
     """,
     re.VERBOSE,
 )
+_NEEDS_ESCAPES = re.compile(r"[\x1b\x80-\x9f]")
 # C0 controls except tab and newline, DEL, and the C1 range.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -37,9 +38,9 @@ def safe_text(value: object) -> str:
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
-    if not text:
+    if not text or text.isprintable():  # the common case, decided in C
         return text
-    if "\x1b" in text or any("\x80" <= ch <= "\x9f" for ch in text):
+    if _NEEDS_ESCAPES.search(text):
         text = _ESCAPES.sub("", text)
     text = text.replace("\r\n", "\n")
     return _CONTROLS.sub("", text)
@@ -47,7 +48,9 @@ def safe_text(value: object) -> str:
 
 def one_line(value: object, limit: int | None = None) -> str:
     """`safe_text` squeezed onto one line (table cells): newlines and tabs become spaces."""
-    text = " ".join(safe_text(value).split())
+    text = value if isinstance(value, str) else ("" if value is None else str(value))
+    if not (text.isprintable() and "  " not in text):
+        text = " ".join(safe_text(text).split())
     if limit is not None and len(text) > limit:
         return text[: max(0, limit - 1)] + "…"
     return text

@@ -9,6 +9,7 @@ modal is on top, and failures keep the last good rows on screen marked stale, wi
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ from bcs_tui.ui.widgets.resource_table import Column, ResourceTable, Row
 
 log = logging.getLogger(__name__)
 
+THREAD_ROWS = 2000  # build rows for bigger lists in a thread
 MAX_STACK = 30  # views kept for Esc; the oldest are dropped beyond this
 MAX_BACKOFF = 60.0
 CELL_LIMIT = 300  # characters per cell: a huge server message must not cost a huge render
@@ -64,6 +66,7 @@ class ViewState:
     marked: set[str] = field(default_factory=set)
     revealed: bool = False
     objects: list[Any] = field(default_factory=list)
+    rows: list[Row] | None = None  # the table rows last built from `objects`
     loaded: bool = False
     loaded_at: float = 0.0
     stale_since: float | None = None
@@ -261,7 +264,9 @@ class BrowserScreen(Screen):
         return build_columns(state.kind, state.all_namespaces)
 
     def _rows(self, state: ViewState) -> list[Row]:
-        return build_rows(state.kind, state.objects, self.render_context(state))
+        if state.rows is None:
+            state.rows = build_rows(state.kind, state.objects, self.render_context(state))
+        return state.rows
 
     def _update_title(self) -> None:
         state = self.state
@@ -339,7 +344,18 @@ class BrowserScreen(Screen):
             return
         if state not in self.stack:
             return  # a late answer for a view that is gone
-        state.objects = list(objects)
+        objects = list(objects)
+        rc = self.render_context(state)
+        if len(objects) > THREAD_ROWS:
+            # Thousands of rows take a second or two of Python: keep the event loop (keys,
+            # repaints) going while they are built.
+            rows = await asyncio.to_thread(build_rows, state.kind, objects, rc)
+            if state not in self.stack:
+                return
+        else:
+            rows = build_rows(state.kind, objects, rc)
+        state.objects = objects
+        state.rows = rows
         state.loaded = True
         state.loaded_at = time.monotonic()
         state.stale_since = None
@@ -348,7 +364,7 @@ class BrowserScreen(Screen):
         if state is self.state:
             table = self.table
             table.empty_text = f"No {state.kind.title.lower()}"
-            table.set_rows(self._rows(state))
+            table.set_rows(rows)
             if table.cursor_key is None and table.view_count:
                 table.move_cursor(0)
             self._update_title()
@@ -374,6 +390,7 @@ class BrowserScreen(Screen):
 
     def rerender(self) -> None:
         """Re-render the current rows (ages move on, reveal toggled) without a fetch."""
+        self.state.rows = None
         self.table.set_rows(self._rows(self.state))
         self._update_title()
 
