@@ -209,6 +209,8 @@ class Operations:
         """Confirm, send each request in order, report a result per target, refresh the view."""
         if not requests:
             raise InvalidInput("nothing to send")
+        if getattr(self.app, "production", False):
+            note = ("PRODUCTION context. " + note).strip()
         if not await self.ask(ConfirmModal(title, requests, typed=typed, details=details, note=note)):
             raise Cancelled()
         results = [await self._send_one(req, verb, describe_result) for req in requests]
@@ -810,7 +812,8 @@ class Operations:
         typed = None
         if len(targets) > 1:
             typed = str(len(targets))
-        elif enforce:
+        elif enforce or getattr(self.app, "production", False):
+            # Enforced deletes, and every delete on a production context, need the name typed.
             typed = object_name(targets[0])
         title = (f"Delete {len(targets)} {NOUNS.get(kind, kind)}s?" if len(targets) > 1
                  else f"Delete {self.label(kind, targets[0])}?")

@@ -300,3 +300,40 @@ async def test_a_write_from_the_keyboard_is_audited(make_app, cluster, tmp_path)
     entry = lines[0]
     assert entry["method"] == "PUT" and entry["path"].endswith("/applications/chat/scale/2")
     assert entry["outcome"] == "ok"
+
+
+async def test_signal_reports_the_taskgroups_it_did_not_reach(make_app, cluster):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, app, "app hero-prod", "hero-prod/rank")  # one lost taskgroup
+        await pilot.press("k")
+        await settle(pilot, app)
+        app.screen.query_one("#field-process").value = "rank"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        await pilot.press("y")
+        await finish(pilot, app)
+        assert isinstance(app.screen, ResultsModal)
+        listing = str(app.screen.query_one("#results-list").render())
+        assert "not delivered to 1 taskgroup" in listing
+        assert "must be running" in listing and "(Lost)" in listing
+
+
+async def test_edit_an_application_made_by_a_deployment_starts_from_its_version(make_app, cluster):
+    from bcs_tui.ui.modals.manifest import ManifestEditor
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, app, "app hero-prod", "hero-prod/gamesvr")
+        await pilot.press("e")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ManifestEditor), flashes(app)
+        assert "rebuilt from the newest version" in str(app.screen.query_one("#manifest-note").render())
+        import json as _json
+
+        data = _json.loads(app.screen.text)
+        assert data["kind"] == "application" and data["metadata"]["name"] == "gamesvr"
+        assert data["spec"]["template"]["spec"]["containers"][0]["image"]
+        await pilot.press("escape")
+        await finish(pilot, app)
+        assert writes(cluster) == []

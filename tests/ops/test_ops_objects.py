@@ -188,3 +188,21 @@ async def test_write_with_unknown_outcome_offers_a_recheck(make_app, cluster):
         await pilot.press("r")
         await settle(pilot, app)
         assert "re-checked: status" in str(app.screen.query_one("#results-list").render())
+
+
+async def test_production_delete_needs_the_name_typed(make_app, cluster):
+    app = make_app(production=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, app, "cm hero-prod", "hero-prod/gamesvr-config")
+        await pilot.press("ctrl+d")
+        await settle(pilot, app)
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmModal) and confirm.typed == "gamesvr-config"
+        assert "PRODUCTION" in screen_text(app)
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.screen is confirm and writes(cluster) == []
+        confirm.query_one("#confirm-typed").value = "gamesvr-config"
+        await pilot.press("enter")
+        await finish(pilot, app)
+        assert writes(cluster)[-1].path == f"{SCHED}/namespaces/hero-prod/configmaps/gamesvr-config"
