@@ -1,8 +1,13 @@
-"""Regenerate the README screenshots: the real BcsApp against the demo simulator.
+"""Regenerate the README screenshots and its key tables: the real BcsApp against the demo simulator.
 
-    uv run python scripts/screenshots.py                 # every shot into screenshots/
-    uv run python scripts/screenshots.py rollout help    # only these
+    uv run python scripts/screenshots.py                 # every shot into screenshots/ + README tables
+    uv run python scripts/screenshots.py rollout help    # only these shots
     uv run python scripts/screenshots.py --list
+    uv run python scripts/screenshots.py --readme-only   # only the key and view tables in README.md
+    uv run python scripts/screenshots.py --check         # exit 1 when README's tables are out of date
+
+The key and view tables between the `<!-- generated:... -->` markers in README.md are written from
+bcs_tui/actions.py and the resource registry, so the README says what the code binds.
 
 Each shot runs a fresh app in Textual's headless test mode (`run_test`, 140x42) wired to a
 `SimCluster(seed=0, scale="demo")` on a manual clock, through httpx.ASGITransport (no socket, so
@@ -175,6 +180,93 @@ SHOTS = [
          read_only=True, production=True),
 ]
 
+# --------------------------------------------------------------------------------------------- README tables
+
+README = ROOT / "README.md"
+KEY_NAMES = {"colon": ":", "slash": "/", "question_mark": "?", "escape": "Esc", "enter": "Enter",
+             "space": "Space", "tab": "Tab"}
+
+
+def key_label(key: str) -> str:
+    """A Textual key name as people write it: `question_mark` -> `?`, `ctrl+r` -> `Ctrl+R`."""
+    labels = []
+    for one in key.split(","):
+        parts = one.strip().split("+")
+        base = KEY_NAMES.get(parts[-1], parts[-1])
+        mods = [m.capitalize() for m in parts[:-1]]
+        if mods and len(base) == 1:
+            base = base.upper()
+        labels.append("+".join(mods + [base]))
+    return " / ".join(labels)
+
+
+def _where(kinds: tuple[str, ...]) -> str:
+    from bcs_tui.resources import KINDS_BY_NAME
+
+    if "*" in kinds:
+        return "every list"
+    names = []
+    for k in kinds:
+        kind = KINDS_BY_NAME.get(k)
+        names.append(kind.title if kind else f"{k} view")
+    return ", ".join(names)
+
+
+def key_table() -> str:
+    """The action table as markdown, in declaration order."""
+    from bcs_tui.actions import ACTIONS
+
+    lines = ["| key | action id | does | where | writes |", "|---|---|---|---|---|"]
+    for a in ACTIONS:
+        key = key_label(a.key).replace("|", "\\|")
+        writes = "yes" + (", marks" if a.bulk else "") if a.dangerous else ""
+        lines.append(f"| `{key}` | `{a.id}` | {a.description} | {_where(a.kinds)} | {writes} |")
+    return "\n".join(lines)
+
+
+PARENT_ARGUMENT = {  # what `parse_command` takes for lists that live under a parent
+    "taskgroups": "`TASKGROUP-ID` (or Enter on a taskgroup)",
+    "applications": "`NAMESPACE/APP` (or `v` / Enter on an application)",
+    "crds": "`CRD-NAME` (or Enter on a CRD)",
+}
+
+
+def views_table() -> str:
+    """The `:` views from the resource registry."""
+    from bcs_tui.resources import KINDS
+
+    lines = ["| type | or | view | argument |", "|---|---|---|---|"]
+    for kind in KINDS:
+        first, *rest = kind.aliases or (kind.name,)
+        if kind.needs_parent:
+            arg = PARENT_ARGUMENT.get(kind.needs_parent, f"a {kind.needs_parent} parent")
+        elif kind.name == "contexts":
+            arg = "`NAME` switches to that context"
+        elif kind.namespaced:
+            arg = "`NAMESPACE` or `all` (default: the current namespace)"
+        else:
+            arg = "none (cluster-wide)"
+        if kind.name == "taskgroups":
+            arg += "; `NAMESPACE/APP` for one application"
+        lines.append(f"| `{first}` | {', '.join(f'`{a}`' for a in rest)} | {kind.title} | {arg} |")
+    lines.append("| `cluster` | | Cluster overview (resources, masters, schedulers, abnormal applications) "
+                 "| none |")
+    return "\n".join(lines)
+
+
+def _replace_block(text: str, name: str, body: str) -> str:
+    start, end = f"<!-- generated:{name} -->", f"<!-- /generated:{name} -->"
+    head, sep, rest = text.partition(start)
+    if not sep or end not in rest:
+        raise SystemExit(f"screenshots: README.md has no {start} ... {end} block")
+    _old, _, tail = rest.partition(end)
+    return f"{head}{start}\n{body}\n{end}{tail}"
+
+
+def readme_with_tables(text: str) -> str:
+    text = _replace_block(text, "keys", key_table())
+    return _replace_block(text, "views", views_table())
+
 
 # --------------------------------------------------------------------------------------------- runner
 
@@ -225,7 +317,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("names", nargs="*", help="shots to take (default: all; --list names them)")
     parser.add_argument("--out", type=Path, default=OUT_DIR, help=f"output directory (default {OUT_DIR})")
     parser.add_argument("--list", action="store_true", help="list the shots and exit")
+    parser.add_argument("--readme-only", action="store_true", help="only rewrite README.md's generated tables")
+    parser.add_argument("--check", action="store_true",
+                        help="exit 1 if README.md's generated tables differ from the code (writes nothing)")
     args = parser.parse_args(argv)
+    if args.check:
+        current = README.read_text(encoding="utf-8")
+        if readme_with_tables(current) != current:
+            print("README.md: the key/view tables are out of date; run scripts/screenshots.py --readme-only")
+            return 1
+        print("README.md tables match bcs_tui/actions.py and the registry")
+        return 0
+    if README.exists():
+        current = README.read_text(encoding="utf-8")
+        updated = readme_with_tables(current)
+        if updated != current:
+            README.write_text(updated, encoding="utf-8")
+            print("updated the README.md key and view tables")
+    if args.readme_only:
+        return 0
     if args.list:
         for shot in SHOTS:
             print(f"{shot.name:<20} {shot.title}")
