@@ -102,6 +102,7 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
         self.churn_rng = random.Random(seed * 7919 + 1)
         self.requests: list[SimRequest] = RequestLog()
         self.chaos = None  # a ChaosSpec (server.py applies it); settable at runtime
+        self.token: str | None = None  # the gateway's bearer token (server.py); settable at runtime
         self.agents: list[Agent] = []
         self.agents_by_ip: dict[str, Agent] = {}
         self.settings: dict[str, AgentSetting] = {}

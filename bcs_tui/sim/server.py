@@ -362,7 +362,10 @@ class _ChaosResponse(Response):
 
 def create_app(cluster: SimCluster, token: str | None = None, chaos: ChaosSpec | str | None = None
                ) -> Starlette:
-    """The ASGI app. `token` enables the gateway's bearer check; `chaos` breaks things on purpose."""
+    """The ASGI app. `token` enables the gateway's bearer check (`cluster.token` changes it at
+    runtime: a rotated or expired token); `chaos` breaks things on purpose."""
+    if token is not None:
+        cluster.token = token
     if chaos is not None:
         cluster.chaos = ChaosSpec.parse(chaos) if isinstance(chaos, str) else chaos
 
@@ -394,7 +397,7 @@ def create_app(cluster: SimCluster, token: str | None = None, chaos: ChaosSpec |
             if fault.kind is not None and fault.kind != "truncate":
                 a = fault.answer()
                 return Response(a[0], status_code=a[1], media_type=a[2])
-        answer = _dispatch(cluster, token, method, path, query, body, raw, request.headers)
+        answer = _dispatch(cluster, cluster.token, method, path, query, body, raw, request.headers)
         data = answer.body
         if fault is not None and fault.kind == "truncate" and len(data) > 1:
             data = data[: max(1, int(len(data) * fault.cut))]

@@ -134,3 +134,29 @@ async def test_default_clock_goes_live_when_served_explicit_manual_stays():
     sim = await start_in_loop(manual)
     await sim.stop()
     assert manual.clock.manual and not manual.churn
+
+
+async def test_stop_and_restart_on_the_same_port_keeps_the_state():
+    cluster = SimCluster(clock=SimClock(manual=True))
+    sim = await start_in_loop(cluster, token="t")
+    port = int(sim.url.rsplit(":", 1)[1])
+    headers = {"Authorization": "Bearer t", "BCS-ClusterID": CID}
+    async with httpx.AsyncClient(base_url=sim.url, headers=headers) as c:
+        r = await c.put("/bcsapi/v4/scheduler/mesos/namespaces/pay/applications/order/scale/4")
+        assert r.json()["code"] == 0
+        await sim.stop()
+        try:
+            await c.get("/bcsapi/v4/scheduler/mesos/cluster/endpoints")
+        except httpx.TransportError:
+            pass
+        else:
+            raise AssertionError("the server is still answering")
+        sim = await start_in_loop(cluster, port=port, token="t")
+        try:
+            r = await c.get("/bcsapi/v4/scheduler/mesos/namespaces/pay/applications/order")
+            assert r.json()["data"]["DefineInstances"] == 4
+            cluster.token = "rotated"  # the token expired
+            r = await c.get("/bcsapi/v4/scheduler/mesos/cluster/endpoints")
+            assert r.status_code == 401
+        finally:
+            await sim.stop()
