@@ -572,9 +572,9 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
                                            f"bcssecret(Namespace:{tpl.namespace} Name:{name}) "
                                            f"item(key:{key}) not exist")
 
-    def create_application(self, ns: str, body: Any) -> None:
-        """POST /namespaces/{ns}/applications (asynchronous: answers before the launch)."""
-        tpl = parse_app(body, default_ns=ns or "defaultGroup")
+    def create_application(self, ns: str, body: Any, *, kind: str = "application") -> None:
+        """POST /namespaces/{ns}/applications|processes (asynchronous: answers before the launch)."""
+        tpl = parse_app(body, kind=kind, default_ns=ns or "defaultGroup")
         self._check_refs(tpl)
         if (tpl.namespace, tpl.name) in self.apps:
             raise SimError(CODE_EXISTS, "application already exist")
@@ -584,9 +584,9 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
         self.schedule(OP_SECONDS, self._end_op, app, seq)
 
     def update_application(self, ns: str, body: Any, *, instances: str | None,
-                           args: str | None) -> None:
-        """PUT /namespaces/{ns}/applications?instances=N | ?args=resource"""
-        tpl = parse_app(body, default_ns=ns or "defaultGroup")
+                           args: str | None, kind: str = "application") -> None:
+        """PUT /namespaces/{ns}/applications|processes?instances=N | ?args=resource"""
+        tpl = parse_app(body, kind=kind, default_ns=ns or "defaultGroup")
         app = self.apps.get((tpl.namespace, tpl.name))
         if app is None:
             raise SimError(CODE_SCHEDULER, "cannot get old version data")
@@ -902,12 +902,24 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
         tg.event_msg = self._bcs_message(tg, mtype, key, payload)
         tg.touch()
 
-    def process_only(self, ns: str, name: str, tg_id: str) -> dict:
-        """POST …/taskgroups/{id}/restart|reload (process apps only)."""
+    def process_only(self, ns: str, name: str, tg_id: str, op: str = "restart") -> dict:
+        """POST …/taskgroups/{id}/restart|reload (process apps only): data = the BcsMessage."""
         app = self.get_app(ns, name)
         if app.kind != "process":
             raise SimError(CODE_SCHEDULER, "application type is not process")
-        raise SimError(CODE_SCHEDULER, f"no taskgroup({tg_id}) in application({ns}.{name})")
+        tg = next((t for t in app.taskgroups if t.id == tg_id), None)
+        if tg is None:
+            raise SimError(CODE_SCHEDULER, f"no taskgroup({tg_id}) in application({ns}.{name})")
+        if tg.status != "Running":
+            raise SimError(CODE_SCHEDULER, f"taskgroup {tg_id} must be running")
+        if op == "reload":
+            msg = self._bcs_message(tg, 10, "ReloadTasks", {"Items": [tg.task_id(t) for t in tg.tasks]})
+        else:
+            msg = self._bcs_message(tg, 11, "RestartTasks", {"Items": [tg.task_id(t) for t in tg.tasks]})
+        msg["Status"] = "staging"
+        tg.event_msg = msg
+        tg.touch()
+        return msg
 
     def commit_image(self, tg_id: str, image: str, url: str) -> dict:
         """POST /image/commit/{taskgroupId}?image=&url="""

@@ -152,7 +152,19 @@ def _build_scheduler_routes(r: _Router) -> None:
     r.add("PUT", "/namespaces/{ns}/applications/{name}/taskgroups/{tg}/rescheduler", reschedule)
     for op in ("restart", "reload"):
         r.add("POST", "/namespaces/{ns}/applications/{name}/taskgroups/{tg}/" + op,
-              lambda ctx, ns, name, tg: ok(ctx.cluster.process_only(ns, name, tg)))
+              lambda ctx, ns, name, tg, op=op: ok(ctx.cluster.process_only(ns, name, tg, op)))
+    # process apps: the same scheduler object with Kind "process"
+    r.add("POST", "/namespaces/{ns}/processes", lambda ctx, ns: ok(
+        ctx.cluster.create_application(ns, _json_body(ctx, CODE_BAD_REQUEST), kind="process")))
+    r.add("PUT", "/namespaces/{ns}/processes", lambda ctx, ns: ok(
+        ctx.cluster.update_application(ns, _json_body(ctx, CODE_BAD_REQUEST), kind="process",
+                                       instances=ctx.query.get("instances"),
+                                       args=ctx.query.get("args"))))
+    r.add("DELETE", "/namespaces/{ns}/processes/{name}", lambda ctx, ns, name: ok(
+        ctx.cluster.delete_application(ns, name, enforce=ctx.query.get("enforce") == "1",
+                                       kind="process")))
+    r.add("PUT", "/namespaces/{ns}/processes/{name}/scale/{n}", lambda ctx, ns, name, n: ok(
+        ctx.cluster.scale_application(ns, name, _int(n, "instances"), kind="process")))
     r.add("GET", "/namespaces/{ns}/applications/{name}/versions", lambda ctx, ns, name: ok(
         ctx.cluster.list_versions(ns, name)))
     r.add("GET", "/namespaces/{ns}/applications/{name}/versions/{vid}",

@@ -102,6 +102,28 @@ def _container(c: Any, network: str) -> ContainerSpec:
                          hostname=str(c.get("hostname") or ""))
 
 
+def _process(p: Any) -> ContainerSpec:
+    """A `process` app's entry: run on the host by the process executor (no image)."""
+    p = _dict(p, "processes")
+    name = p.get("procName")
+    if not isinstance(name, str) or not name:
+        raise driver_error(CODE_BAD_REQUEST, "process procName is empty")
+    res = _dict(p.get("resources"), "resources")
+    limits = _dict(res.get("limits"), "limits")
+    ports = []
+    for port in _list(p.get("ports"), "ports"):
+        port = _dict(port, "ports")
+        cp = int(_num(port.get("containerPort", port.get("hostPort")), "port", 0))
+        ports.append({"containerPort": cp, "hostPort": cp, "name": str(port.get("name", "")),
+                      "protocol": str(port.get("protocol", "TCP"))})
+    env = {str(e["name"]): str(e.get("value", "")) for e in _list(p.get("env"), "env")
+           if isinstance(e, dict) and "name" in e}
+    return ContainerSpec(image=f"process:{name}", command=str(p.get("startCmd") or ""),
+                         args=[], env=env, ports=ports,
+                         cpus=_num(limits.get("cpu"), "cpu", 0.1),
+                         mem=_num(limits.get("memory"), "memory", 64.0), force_pull=False)
+
+
 def parse_constraints(raw: Any) -> list[list[dict]]:
     raw = _dict(raw, "constraint")
     items = raw.get("intersectionItem", raw.get("IntersectionItem")) or []
@@ -149,11 +171,19 @@ def parse_app(body: Any, *, kind: str = "application", default_ns: str = "defaul
     processes = _list(tspec.get("processes"), "processes")
     if containers_raw and processes:
         raise driver_error(CODE_DRIVER_PARAMS, "containers and processes cannot coexist")
-    if not containers_raw:
+    if not containers_raw and not processes:
         raise driver_error(CODE_DRIVER_PARAMS, "no containers and processes")
+    if kind == "process" and not processes:
+        raise driver_error(CODE_DRIVER_PARAMS, "process has no processes")
+    if kind != "process" and processes:
+        raise driver_error(CODE_DRIVER_PARAMS, "application cannot run processes, use kind process")
     if instances <= 0:
         raise driver_error(CODE_BAD_REQUEST, "instances error")
-    containers = [_container(c, network) for c in containers_raw]
+    if processes:
+        network = "HOST"  # processes run on the host network
+        containers = [_process(p) for p in processes]
+    else:
+        containers = [_container(c, network) for c in containers_raw]
     tmeta = _dict(template.get("metadata"), "template.metadata")
     labels = _str_map(meta.get("labels"), "metadata.labels")
     annotations = _str_map(meta.get("annotations"), "metadata.annotations")

@@ -449,3 +449,42 @@ async def test_failing_admission_webhook_refuses_app_writes(sim_client, sim_clus
     await sim_client.update_admission_webhook("qa", hook)
     await sim_client.create_application("qa", app_body("web"))
     assert ("qa", "web") in sim_cluster.apps
+
+
+def process_body(name="gm-agent", ns="qa", instances=2):
+    return {"apiVersion": "v4", "kind": "process",
+            "metadata": {"name": name, "namespace": ns, "labels": {"app": name}},
+            "restartPolicy": {"policy": "Always"},
+            "spec": {"instance": instances, "template": {"spec": {"processes": [{
+                "procName": name, "workPath": f"/data/{name}", "startCmd": f"./bin/{name} start",
+                "stopCmd": f"./bin/{name} stop", "reloadCmd": f"./bin/{name} reload",
+                "resources": {"limits": {"cpu": "0.5", "memory": "256"}},
+                "ports": [{"name": "http", "hostPort": 18080, "protocol": "TCP"}]}]}}}}
+
+
+async def test_process_apps_restart_reload_and_kind_filter(sim_client, sim_cluster, sim_http):
+    r = await sim_http.post("/bcsapi/v4/scheduler/mesos/namespaces/qa/processes",
+                            json=process_body())
+    assert r.json()["code"] == 0
+    r = await sim_http.post("/bcsapi/v4/scheduler/mesos/namespaces/qa/applications",
+                            json=process_body("other"))
+    assert "Kind process is invalid" in r.json()["message"]
+    sim_cluster.advance(4)
+    # the scheduler lists process apps with applications; the client keeps only applications
+    assert await sim_client.list_applications("qa") == []
+    (proc,) = await sim_client.list_applications("qa", kind="process")
+    assert proc.status == "Running"
+    tgs = await sim_client.list_taskgroups("qa", "gm-agent")
+    assert len({tg.host_name for tg in tgs}) == 2  # the fixed host port keeps them apart
+    msg = await sim_client.restart_taskgroup("qa", "gm-agent", tgs[0].id)
+    assert msg is not None and msg.type == 11
+    msg = await sim_client.reload_taskgroup("qa", "gm-agent", tgs[1].id)
+    assert msg is not None and msg.type == 10
+    assert [r.data.metadata.name for r in await sim_client.storage_processes("qa")] == ["gm-agent"]
+    assert await sim_client.storage_applications("qa") == []
+    r = await sim_http.put("/bcsapi/v4/scheduler/mesos/namespaces/qa/processes/gm-agent/scale/3")
+    assert r.json()["code"] == 0
+    r = await sim_http.delete("/bcsapi/v4/scheduler/mesos/namespaces/qa/processes/gm-agent")
+    assert r.json()["code"] == 0
+    sim_cluster.advance(3)
+    assert ("qa", "gm-agent") not in sim_cluster.apps
