@@ -134,7 +134,7 @@ class PromptScreen(ModalScreen[str | None]):
     DEFAULT_CSS = """
     PromptScreen { align: center bottom; background: $background 0%; }
     PromptScreen > Vertical { height: auto; width: 1fr; background: $panel; border-top: solid $primary; }
-    PromptScreen #prompt-help { color: $text-muted; height: 1; padding: 0 1; }
+    PromptScreen #prompt-help { color: $text-muted; height: auto; padding: 0 1; }
     PromptScreen CommandInput, PromptScreen CommandInput:focus { border: none; height: 1; padding: 0 1; }
     """
 
