@@ -72,6 +72,7 @@ class ViewState:
     stale_since: float | None = None
     error: str = ""
     failures: int = 0
+    poll_every: float = 0.0  # the interval used after the last poll (longer for slow, big lists)
 
     @property
     def all_namespaces(self) -> bool:
@@ -297,6 +298,9 @@ class BrowserScreen(Screen):
             t.append(f"  {marked} marked", style="bold")
         if state.revealed:
             t.append("  SECRETS REVEALED", style="bold reverse")
+        interval = self.app.refresh_interval
+        if interval and state.poll_every > interval * 1.5:
+            t.append(f"  refresh every {state.poll_every:.0f}s (big list)", style="dim")
         if state.stale_since is not None:
             since = time.strftime("%H:%M:%S", time.localtime(state.stale_since))
             t.append(f"  (stale since {since} — {one_line(state.error, 120)})", style="bold")
@@ -333,6 +337,7 @@ class BrowserScreen(Screen):
     async def _load(self, state: ViewState) -> None:
         from bcs_tui.api.errors import BcsError
 
+        started = time.monotonic()
         try:
             objects = await state.kind.fetch(self.app.fetch_env(), state.scope)
         except BcsError as exc:
@@ -367,8 +372,14 @@ class BrowserScreen(Screen):
             table.set_rows(rows)
             if table.cursor_key is None and table.view_count:
                 table.move_cursor(0)
+        # A poll that takes seconds (tens of thousands of rows) must not run back to back:
+        # leave the console idle at least twice as long as the poll took.
+        interval = self.app.refresh_interval
+        state.poll_every = max(interval, 2 * (time.monotonic() - started)) if interval else 0.0
+        state.poll_every = min(state.poll_every, MAX_BACKOFF)
+        if state is self.state:
             self._update_title()
-        self._arm(self.app.refresh_interval)
+        self._arm(state.poll_every)
 
     def _failed(self, state: ViewState, message: str) -> None:
         if state not in self.stack:
