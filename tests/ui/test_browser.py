@@ -359,3 +359,83 @@ async def test_server_text_is_shown_as_text(make_app, cluster, evil):
         assert "\x1b" not in msg and "\x07" not in msg
         if evil.startswith("["):
             assert msg == evil
+
+
+async def test_a_late_answer_for_a_view_that_is_gone_is_dropped(make_app, cluster):
+    from bcs_tui.sim.chaos import ChaosSpec
+
+    app = make_app(initial_command="app all")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        browser = app.browser
+        apps_rows = browser.table.row_count
+        cluster.chaos = ChaosSpec.parse("latency=400ms")
+        await command_no_wait(pilot, app, "tg all")
+        assert browser.state.kind.name == "taskgroups" and not browser.state.loaded
+        await pilot.press("escape")  # back before the answer arrives
+        cluster.chaos = None
+        await settle(pilot, app)
+        await pilot.pause(0.6)
+        await settle(pilot, app)
+        assert browser.state.kind.name == "applications"
+        assert len(browser.stack) == 1
+        assert browser.table.row_count == apps_rows
+        assert all("/" in r.key for r in browser.table.rows)  # application keys, not taskgroup IDs
+
+
+async def command_no_wait(pilot, app, text: str) -> None:
+    await pilot.press("colon")
+    await pilot.pause()
+    app.screen.query_one("#command-input").value = text
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_palette_offers_views_and_the_actions_of_the_list(make_app):
+    app = make_app(initial_command="dp all")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "View: Applications" in titles and "View: Cluster overview" in titles
+        assert any(t.startswith("Deployments: Pause") for t in titles)
+        assert not any("taints" in t.lower() for t in titles)  # agents only
+        run = next(c for c in app.get_system_commands(app.screen) if c.title == "View: Agents")
+        run.callback()
+        await settle(pilot, app)
+        assert app.browser.state.kind.name == "agents"
+
+
+async def test_context_switch_from_the_ctx_view(make_app, cluster):
+    import httpx
+
+    from bcs_tui.api.client import BcsClient
+    from bcs_tui.config import Context
+    from bcs_tui.sim.server import create_app
+
+    app = make_app()
+    other = Context(name="staging", server="http://sim2", cluster_id=cluster.cluster_id, namespace="pay",
+                    read_only=True)
+    app.settings.contexts["staging"] = other
+    built = []
+
+    def build_client(ctx, token):
+        built.append(ctx.name)
+        return BcsClient("http://sim2", ctx.cluster_id, token, read_only=ctx.read_only,
+                         transport=httpx.ASGITransport(app=create_app(cluster)))
+
+    app._build_client = build_client
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await command(pilot, app, "ctx")
+        browser = app.browser
+        assert sorted(browser.table.get_row(k).obj.name for k in ("test", "staging")) == ["staging", "test"]
+        browser.table.move_cursor_to_key("staging")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert built == ["staging"]
+        assert app.read_only and app.namespace == "pay"
+        assert browser.state.kind.name == "applications" and len(browser.stack) == 1
+        assert all(object_namespace(o) == "pay" for o in browser.state.objects)
+        assert browser.check_action("act", ("scale",)) is False
+        header = str(browser.query_one("#cluster-header").render())
+        assert "staging" in header and "READ-ONLY" in header
