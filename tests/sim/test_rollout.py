@@ -196,3 +196,20 @@ def test_demo_mid_rollout_resumes_to_completion(sim_cluster):
     app = sim_cluster.deployment_apps(d)[0]
     assert app.name.startswith("battle-v") and len(app.taskgroups) == 6
     assert images(app) == {"mirrors.bkgame.internal/hero/battle:3.9.0"}
+
+
+def test_bad_release_suspends_and_cancel_rolls_back():
+    c = fresh()
+    d = deployed(c, instances=3)
+    c.update_deployment("qa", deployment_body("api", instances=3, image="hub.local/qa/web:broken"))
+    c.advance(10)
+    _, ext = c.deployment_apps(d)
+    assert ext.taskgroups[0].status == "Failed"
+    assert counts(c, d) == (3, 1)  # nothing old is deleted while the new one fails
+    c.advance(60)
+    assert d.status == "UpdateSuspend"
+    assert d.message == "create taskgroup timeout, rollingupdate suspend"
+    c.cancel_deployment("qa", "api")
+    c.advance(5)
+    app, ext = c.deployment_apps(d)
+    assert ext is None and app.status == "Running" and images(app) == {"hub.local/qa/web:1.0"}
