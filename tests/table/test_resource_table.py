@@ -454,3 +454,33 @@ async def test_unknown_style_names_are_ignored_and_prefixed_names_work():
         assert y_segment.style.color == failed.color
         x_segment = next(s for s in segments if "x" in s.text)
         assert x_segment.style.color == table.rich_style.color
+
+
+async def test_non_string_cells_become_text():
+    rows = [Row("a", (None, 42, 1.5)), Row("b", ("x", True, "\x1b[1m"))]
+    app = TableApp(rows)
+    async with app.run_test(size=(60, 6)) as pilot:
+        await pilot.pause()
+        table = app.query_one(ResourceTable)
+        assert table.get_row("a").cells == ("", "42", "1.5")
+        assert table.get_row("b").cells == ("x", "True", "")
+        assert screen_lines(table)[1].split() == ["42", "1.5"]
+
+
+async def test_column_sort_key_is_used_and_a_failing_one_falls_back():
+    def by_length(row: Row) -> int:
+        return len(row.cells[0])
+
+    def broken(row: Row) -> int:
+        raise ValueError("bad")
+
+    rows = [Row("a", ("ccc", "x", "1"), ("ccc", "x", 1)), Row("b", ("a", "x", "2"), ("a", "x", 2)),
+            Row("c", ("bb", "x", "3"), ("bb", "x", 3))]
+    columns = [Column("name", "NAME", sort_key=by_length), Column("s", "S", sort_key=broken), Column("n", "N")]
+    app = TableApp(rows, columns=columns)
+    async with app.run_test(size=(60, 8)):
+        table = app.query_one(ResourceTable)
+        table.sort_by("name")
+        assert keys(table) == ["b", "c", "a"]
+        table.sort_by("s", reverse=True)  # falls back to the sort values: all equal, order kept
+        assert keys(table) == ["a", "b", "c"]

@@ -681,9 +681,13 @@ class ResourceTable(ScrollView, can_focus=True):
             return
         index = next(i for i, c in enumerate(self._columns) if c.key == key_name)
         column = self._columns[index]
+        values: list[Any] | None = None
         if column.sort_key is not None:
-            values = [column.sort_key(row) for row in rows]
-        else:
+            try:
+                values = [column.sort_key(row) for row in rows]
+            except Exception:  # a bad sort key must not take the table down: sort by the text
+                values = None
+        if values is None:
             values = [
                 row.sort_values[index]
                 if index < len(row.sort_values)
