@@ -91,7 +91,7 @@ class _Builder:
         c = self.c
         tpl = parse_app(body, from_deployment=bool(deployment))
         created = self.now - age_days * DAY
-        app = c._new_app(tpl, definition=copy.deepcopy(body) if definition else None,
+        app = c._new_app(tpl, definition=body if definition else None,  # body is fresh: no copy
                          deployment=deployment, name=name)
         app.created = created
         vid = str(self.stamp(created - 60))

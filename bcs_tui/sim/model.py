@@ -63,6 +63,7 @@ def storage_record(cluster_id: str, namespace: str, kind: str, name: str, create
 class Cached:
     """Mixin: `touch()` drops the rendered forms; `cached(key, fn)` renders once."""
 
+    __slots__ = ()
     _cache: dict
 
     def touch(self) -> None:
@@ -270,7 +271,7 @@ class AppTemplate:
         return out
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Task(Cached):
     index: int
     spec: ContainerSpec
@@ -296,7 +297,7 @@ DOCKER_STATE = {"Staging": "", "Starting": "created", "Running": "running", "Fin
                 "Lost": "running", "Restarting": "restarting"}
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class TaskGroup(Cached):
     app: Any  # Application
     instance: int
@@ -481,7 +482,7 @@ class TaskGroup(Cached):
                               self.update_time, data)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Application(Cached):
     name: str
     namespace: str
