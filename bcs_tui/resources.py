@@ -1435,6 +1435,19 @@ async def fetch_webhooks(env: FetchEnv, scope: Scope) -> list[Any]:
     return hooks
 
 
+def _hook_endpoint(hook: Any) -> str:
+    """The webhook's URL, or the service it calls (`name.namespace:port/path`)."""
+    cc = g(hook, "client_config", "clientConfig", "ClientConfig")
+    url = g(cc, "url", "Url", default="")
+    if url:
+        return str(url)
+    name, ns = g(cc, "name", "Name", default=""), g(cc, "namespace", "Namespace", default="")
+    if not name:
+        return ""
+    port, path = g(cc, "port", "Port", default=0), g(cc, "path", "Path", default="")
+    return f"{name}.{ns}" + (f":{port}" if port else "") + str(path or "")
+
+
 WEBHOOKS = ResourceKind(
     name="webhooks",
     title="Admission webhooks",
@@ -1447,8 +1460,7 @@ WEBHOOKS = ResourceKind(
         col("HOOKS", lambda o, rc: ",".join(str(g(h, "name", "Name", default="")) for h in _hooks(o))),
         col("FAILURE", lambda o, rc: ",".join(sorted({str(g(h, "failure_policy", "failurePolicy", "FailurePolicy", default=""))
                                                       for h in _hooks(o)}))),
-        col("URL", lambda o, rc: ",".join(str(g(g(h, "client_config", "clientConfig", "ClientConfig"), "url", "Url", default="") or "")
-                                          for h in _hooks(o))),
+        col("ENDPOINT", lambda o, rc: ",".join(_hook_endpoint(h) for h in _hooks(o))),
     ),
     fetch=fetch_webhooks,
     row_key=lambda o: f"{object_namespace(o)}/{object_name(o)}",

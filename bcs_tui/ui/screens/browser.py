@@ -98,7 +98,7 @@ def build_columns(kind: ResourceKind, all_namespaces: bool) -> list[Column]:
         kw: dict[str, Any] = {"align": "right" if c.numeric else "left"}
         if c.width:
             kw["width"] = c.width
-        if c.title in ("MESSAGE", "ERROR", "ITEMS", "ATTRIBUTES", "ID", "URL"):
+        if c.title in ("MESSAGE", "ERROR", "ITEMS", "ATTRIBUTES", "ID", "ENDPOINT"):
             kw["max_width"] = 80
         out.append(Column(column_key(i, c.title), c.title, **kw))
     return out
