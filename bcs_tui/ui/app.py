@@ -73,6 +73,7 @@ class BcsApp(App):
         self._own_client = client is None
         self._now = now or time.time
         self.commands: list[IssuedCommand] = []
+        self.command_history: list[str] = []  # `:` lines typed, for Up/Down in the prompt
         self.namespaces: list[str] = []  # for completion, refreshed in the background
         self.namespace: str | None = self._context_attr("namespace") or None
         self._operations: Any = None
@@ -414,7 +415,7 @@ class BcsApp(App):
 
         if isinstance(self.screen, PromptScreen):
             return
-        self.push_screen(PromptScreen(), self.run_command)
+        self.push_screen(PromptScreen(self.command_history), self.run_command)
 
     def action_help(self) -> None:
         from bcs_tui.ui.screens.help import HelpScreen

@@ -439,3 +439,27 @@ async def test_context_switch_from_the_ctx_view(make_app, cluster):
         assert browser.check_action("act", ("scale",)) is False
         header = str(browser.query_one("#cluster-header").render())
         assert "staging" in header and "READ-ONLY" in header
+
+
+async def test_prompt_history_and_completion(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await command(pilot, app, "dp all")
+        await command(pilot, app, "agent")
+        await pilot.press("colon")
+        await pilot.pause()
+        field = app.screen.query_one("#command-input")
+        await pilot.press("up")
+        assert field.value == "agent"
+        await pilot.press("up")
+        assert field.value == "dp all"
+        await pilot.press("down", "down")
+        assert field.value == ""
+        await pilot.press("o", "f")
+        await pilot.pause()
+        await pilot.press("tab")
+        assert field.value == "offer"
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert app.browser.state.kind.name == "offers"

@@ -35,3 +35,13 @@ def test_view_snapshot(snap_compare, make_app, view):
             await settle(pilot, app)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_production_read_only_snapshot(snap_compare, make_app):
+    """The production banner and the read-only badge; write actions gone from the footer."""
+    app = make_app(initial_command="dp all", production=True, read_only=True)
+
+    async def run_before(pilot) -> None:
+        await settle(pilot, app)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

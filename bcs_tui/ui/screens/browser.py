@@ -170,7 +170,7 @@ class BrowserScreen(Screen):
         yield Breadcrumbs(id="crumbs")
         yield Static(id="view-title")
         yield ResourceTable(id="table")
-        yield FilterInput(placeholder="filter: text, a regex, or !text to invert — Enter keeps it, Esc clears",
+        yield FilterInput(placeholder="/ filter: text · /regex/ · !text inverts — Enter keeps it, Esc clears",
                           id="filter")
         yield Footer()
 

@@ -138,7 +138,16 @@ class PromptScreen(ModalScreen[str | None]):
     PromptScreen CommandInput, PromptScreen CommandInput:focus { border: none; height: 1; padding: 0 1; }
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", show=False),
+        Binding("up", "history(-1)", "Previous command", show=False),
+        Binding("down", "history(1)", "Next command", show=False),
+    ]
+
+    def __init__(self, history: list[str] | None = None) -> None:
+        super().__init__()
+        self.history = history if history is not None else []
+        self._pos = len(self.history)
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -154,7 +163,20 @@ class PromptScreen(ModalScreen[str | None]):
 
     def on_input_submitted(self, event: CommandInput.Submitted) -> None:
         event.stop()
+        text = event.value.strip()
+        if text and (not self.history or self.history[-1] != text):
+            self.history.append(text)
+            del self.history[:-50]
         self.dismiss(event.value)
+
+    def action_history(self, step: int) -> None:
+        """Up/Down walk through the commands typed before (newest first with Up)."""
+        if not self.history:
+            return
+        self._pos = max(0, min(len(self.history), self._pos + step))
+        field = self.query_one(CommandInput)
+        field.value = self.history[self._pos] if self._pos < len(self.history) else ""
+        field.cursor_position = len(field.value)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
