@@ -761,6 +761,9 @@ async def run(args: argparse.Namespace) -> Report:
         data = await bench_real(report)
         report.notes.append(f"GC pauses during the app section: {gc_monitor.summary(mark)}")
         gc.collect()
+    load = os.getloadavg()
+    report.notes.append(f"machine: {os.cpu_count()} CPUs, load average at the end {load[0]:.1f} / {load[1]:.1f} "
+                        "(1 / 5 min); other processes' load slows every number here")
     if not args.no_datatable:
         source = "the app's own rows" if missing is None else "the synthetic rows"
         report.section(f"plain Textual DataTable vs ResourceTable, fed {source}")
