@@ -196,6 +196,19 @@ class Operations:
             except Exception:  # the screen may be gone by now
                 log.debug("refresh after operation failed", exc_info=True)
 
+    def single(self, ctx: ActionContext, what: str) -> Any:
+        """The one object a single-target action works on: the only target, or, when rows are
+        marked, the cursor row (said in a flash, so nobody wonders which one)."""
+        if len(ctx.targets) == 1:
+            return ctx.targets[0]
+        current = getattr(ctx.screen, "current_object", None)
+        obj = current() if callable(current) else None
+        if obj is None:
+            obj = ctx.targets[0]
+        self.flash(f"{what} works on one object at a time: {self.label(ctx.kind, obj)} (the cursor row)",
+                   "warning")
+        return obj
+
     @staticmethod
     def label(kind: str, obj: Any) -> str:
         noun = NOUNS.get(kind, kind)
@@ -391,7 +404,7 @@ class Operations:
 
     async def op_edit(self, ctx: ActionContext, *, only_resource: bool = False) -> None:
         kind = "deployments" if ctx.kind == "rollout" else ctx.kind
-        obj = ctx.targets[0]
+        obj = self.single(ctx, "Update resources" if only_resource else "Edit")
         ns, name = object_namespace(obj), object_name(obj)
         live, source = await self.live_definition(kind, obj, ctx.parent)
         what = "Update resources of" if only_resource else "Edit"
@@ -495,16 +508,16 @@ class Operations:
     # ------------------------------------------------------------------ versions and rollback
 
     async def op_versions(self, ctx: ActionContext) -> None:
-        await self._pick_and_rollback(ctx, ctx.targets[0], preselect=None)
+        await self._pick_and_rollback(ctx, self.single(ctx, "Versions"), preselect=None)
 
     async def op_rollback(self, ctx: ActionContext) -> None:
         if ctx.kind == "versions":
             app = ctx.parent
             if app is None:
                 raise InvalidInput("open the versions from an application to roll back")
-            await self._pick_and_rollback(ctx, app, preselect=str(g(ctx.targets[0], "id")))
+            await self._pick_and_rollback(ctx, app, preselect=str(g(self.single(ctx, "Rollback"), "id")))
         else:
-            await self._pick_and_rollback(ctx, ctx.targets[0], preselect=None)
+            await self._pick_and_rollback(ctx, self.single(ctx, "Rollback"), preselect=None)
 
     async def _pick_and_rollback(self, ctx: ActionContext, app: Any, preselect: str | None) -> None:
         from bcs_tui.ui.modals.versions import VersionPicker
@@ -517,12 +530,12 @@ class Operations:
         async def load(version_id: str) -> dict:
             return await self.definition_from_version(ns, name, version_id)
 
-        picked = await self.ask(VersionPicker(f"Versions of application {ns}/{name}", ids, load,
-                                              preselect=preselect))
+        picker = VersionPicker(f"Versions of application {ns}/{name}", ids, load, preselect=preselect)
+        picked = await self.ask(picker)
         if picked is None:
             raise Cancelled()
         version_id, body = picked
-        current = await load(ids[0])
+        current = picker.cache.get(ids[0]) or await load(ids[0])
         body = dict(body)
         details = render_diff(current, body, old_label=f"current ({ids[0]})", new_label=f"version {version_id}")
         req = PlannedRequest(f"application {ns}/{name}", "PUT", f"{SCHEDULER}/namespaces/{ns}/applications/rollback",
@@ -686,7 +699,7 @@ class Operations:
                            requests, verb="rescheduled")
 
     async def op_commit_image(self, ctx: ActionContext) -> None:
-        t = ctx.targets[0]
+        t = self.single(ctx, "Commit image")
         tid = tg_id(t)
         images = _taskgroup_images(t)
 
@@ -865,7 +878,7 @@ class Operations:
     async def op_rollout_view(self, ctx: ActionContext) -> None:
         from bcs_tui.ui.modals.rollout import RolloutScreen
 
-        obj = ctx.targets[0]
+        obj = self.single(ctx, "The rollout view")
         await self.app.push_screen(RolloutScreen(object_namespace(obj), object_name(obj), initial=obj))
 
 

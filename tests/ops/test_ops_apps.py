@@ -337,3 +337,19 @@ async def test_edit_an_application_made_by_a_deployment_starts_from_its_version(
         await pilot.press("escape")
         await finish(pilot, app)
         assert writes(cluster) == []
+
+
+async def test_single_target_actions_use_the_cursor_row_when_rows_are_marked(make_app, cluster):
+    from bcs_tui.ui.modals.manifest import ManifestEditor
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, app, "app hero-prod", "hero-prod/mail", marks=("hero-prod/chat", "hero-prod/rank"))
+        await pilot.press("e")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ManifestEditor)
+        assert "hero-prod/mail" in str(app.screen.query_one("#manifest-title").render())
+        assert any("one object at a time" in m and "hero-prod/mail" in m for m in flashes(app))
+        await pilot.press("escape")
+        await finish(pilot, app)
+        assert writes(cluster) == []
