@@ -332,6 +332,7 @@ class ResourceKind:
     describe: Callable[[Any, RenderContext], Any] | None = None  # JSON for `d`; default to_jsonable
     definition: Callable[[Any, Any], Awaitable[Any]] | None = None  # (client, obj) -> definition
     copy_id: Callable[[Any], str] | None = None  # the "ID" offered by copy; default row key
+    inspect: Callable[[Any, Any], Awaitable[Any]] | None = None  # (client, obj) -> the object re-read
 
     def bad(self, obj: Any) -> bool:
         if self.is_bad is not None:
@@ -340,6 +341,16 @@ class ResourceKind:
 
     def visible_columns(self, all_namespaces: bool) -> list[ColumnSpec]:
         return [c for c in self.columns if all_namespaces or not c.all_ns_only]
+
+
+def storage_inspector(storage_kind: str) -> Callable[[Any, Any], Awaitable[Any]]:
+    """Re-read one object from bcs-storage (1 request), for describe's refresh."""
+
+    async def inspect(client: Any, obj: Any) -> Any:
+        name = tg_id(obj) if storage_kind == "taskgroup" else object_name(obj)
+        return unwrap([await client.storage_inspect(storage_kind, object_namespace(obj), name)])[0]
+
+    return inspect
 
 
 def col(title: str, value: Callable[[Any, RenderContext], Any], **kw: Any) -> ColumnSpec:
@@ -536,6 +547,7 @@ APPLICATIONS = ResourceKind(
     namespaced=True,
     definition=_app_definition,
     copy_id=object_name,
+    inspect=storage_inspector("application"),
 )
 
 PROCESSES = ResourceKind(
@@ -551,6 +563,7 @@ PROCESSES = ResourceKind(
     namespaced=True,
     definition=_app_definition,
     copy_id=object_name,
+    inspect=storage_inspector("process"),
 )
 
 
@@ -666,6 +679,18 @@ def _tg_drill(o: Any, scope: Scope) -> tuple[str, Scope]:
     )
 
 
+async def _inspect_taskgroup(client: Any, obj: Any) -> Any:
+    if tg_tasks(obj):
+        tid = tg_id(obj)
+        for tg in await client.list_taskgroups(object_namespace(obj), tg_app(obj)) or []:
+            if tg_id(tg) == tid:
+                return tg
+        from bcs_tui.api.errors import ApiError
+
+        raise ApiError(0, f"taskgroup {tid} no longer exists", 200)
+    return await storage_inspector("taskgroup")(client, obj)
+
+
 TASKGROUPS = ResourceKind(
     name="taskgroups",
     title="TaskGroups",
@@ -688,6 +713,7 @@ TASKGROUPS = ResourceKind(
     drill=_tg_drill,
     namespaced=True,
     copy_id=tg_id,
+    inspect=_inspect_taskgroup,
 )
 
 
@@ -978,6 +1004,7 @@ DEPLOYMENTS = ResourceKind(
     namespaced=True,
     definition=_dp_definition,
     copy_id=object_name,
+    inspect=storage_inspector("deployment"),
 )
 
 
@@ -1267,6 +1294,7 @@ CONFIGMAPS = ResourceKind(
     is_bad=lambda o: False,
     namespaced=True,
     copy_id=object_name,
+    inspect=storage_inspector("configmap"),
 )
 
 SECRETS = ResourceKind(
@@ -1288,6 +1316,7 @@ SECRETS = ResourceKind(
     namespaced=True,
     describe=lambda o, rc: to_jsonable(o) if rc.revealed else mask_secret(to_jsonable(o)),
     copy_id=object_name,
+    inspect=storage_inspector("secret"),
 )
 
 
@@ -1322,6 +1351,7 @@ SERVICES = ResourceKind(
     is_bad=lambda o: False,
     namespaced=True,
     copy_id=object_name,
+    inspect=storage_inspector("service"),
 )
 
 

@@ -463,3 +463,18 @@ async def test_prompt_history_and_completion(make_app):
         await pilot.press("enter")
         await settle(pilot, app)
         assert app.browser.state.kind.name == "offers"
+
+
+async def test_describe_rereads_the_object(make_app, cluster):
+    ns, name = "pay", "pay-api"
+    app = make_app(initial_command=f"app {ns}")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.browser.table.move_cursor_to_key(f"{ns}/{name}")
+        await pilot.press("d")
+        await settle(pilot, app)
+        cluster.apps[(ns, name)].message = "freshly changed on the server"
+        cluster.advance(1)
+        await pilot.press("ctrl+r")
+        await settle(pilot, app)
+        assert "freshly changed on the server" in app.screen.query_one("#describe-text").text

@@ -39,6 +39,7 @@ class DescribeScreen(Screen):
         Binding("tab", "toggle_definition", "Object/definition", id="describe.definition", priority=True),
         Binding("w", "copy", "Copy", id="describe.copy"),
         Binding("ctrl+v", "reveal", "Reveal/mask", id="describe.reveal", priority=True),
+        Binding("ctrl+r", "reload", "Re-read", id="describe.reload", priority=True),
     ]
 
     def __init__(self, kind: ResourceKind, obj: Any, *, revealed: bool = False) -> None:
@@ -68,12 +69,16 @@ class DescribeScreen(Screen):
         self.query_one(JsonView).focus()
         if self.kind.definition is not None:
             self._load_definition()
+        if self.kind.inspect is not None:
+            self._reload_object()  # the row may be a poll old: show the object as it is now
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "reveal":
             return self.kind.name == "secrets"
         if action == "toggle_definition":
             return self.kind.definition is not None
+        if action == "reload":
+            return self.kind.inspect is not None
         return True
 
     # ------------------------------------------------------------------ content
@@ -126,7 +131,37 @@ class DescribeScreen(Screen):
         if self.showing == "definition":
             self._show()
 
+    @work(exclusive=True, group="describe-object")
+    async def _reload_object(self, announce: bool = False) -> None:
+        from bcs_tui.api.errors import BcsError
+
+        try:
+            fresh = await self.kind.inspect(self.app.client, self.obj)
+        except BcsError as exc:
+            self.app.flash(f"re-read {object_name(self.obj)}: {exc.message}", "warning")
+            return
+        except Exception as exc:
+            self.app.flash(f"re-read {object_name(self.obj)}: {type(exc).__name__}: {exc}", "warning")
+            return
+        if fresh is None:
+            return
+        before = self.current_text()
+        self.obj = fresh
+        if self.showing == "object" and self.current_text() != before:
+            area = self.query_one(JsonView)
+            scroll, cursor = area.scroll_offset, area.cursor_location
+            self._show()
+            # Same place in the text: a re-read must not throw the reader back to the top.
+            area.cursor_location = cursor
+            area.scroll_to(scroll.x, scroll.y, animate=False)
+        if announce:
+            self.app.flash(f"re-read {object_name(self.obj)}", "information")
+
     # ------------------------------------------------------------------ actions
+
+    def action_reload(self) -> None:
+        if self.kind.inspect is not None:
+            self._reload_object(True)
 
     def action_back(self) -> None:
         search = self.query_one("#describe-search", Input)
