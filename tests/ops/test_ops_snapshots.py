@@ -20,7 +20,6 @@ SCREENS = {
     "scale_form": ("app hero-prod", "hero-prod/chat", ["s"], None, []),
     "scale_confirm": ("app hero-prod", "hero-prod/chat", ["s", "enter"], None, []),
     "edit_diff_confirm": ("dp hero-test", "hero-test/gamesvr", ["e"], _bump_image, ["ctrl+s"]),
-    "taint_form": ("agent", "10.12.1.11", ["t"], None, []),
     "signal_form": ("app hero-prod", "hero-prod/chat", ["k"], None, []),
     "rollout_view": ("dp hero-prod", "hero-prod/battle", ["l"], None, []),
 }
@@ -46,6 +45,8 @@ def test_operation_snapshot(snap_compare, make_app, name):
         for widget in app.screen.query("*"):  # a blinking cursor would make the picture random
             if hasattr(widget, "cursor_blink"):
                 widget.cursor_blink = False
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
