@@ -308,7 +308,7 @@ class RolloutMixin:
 
     def _finish_rollout(self, d: Deployment, app: Application | None, ext: Application) -> None:
         now = self.now()
-        if app is not None and app.alive:
+        if app is not None and app.alive and app.op != "DELETE":
             app.sub_status = ""
             app.status = "Running"  # not rolling any more, so it can be deleted
             self.delete_application(d.namespace, app.name, enforce=True, by_deployment=True)
@@ -364,7 +364,7 @@ class RolloutMixin:
             raise SimError(CODE_SCHEDULER, "deployment is in not rollingupdate")
         app, ext = self.deployment_apps(d)
         now = self.now()
-        if ext is not None and ext.alive:
+        if ext is not None and ext.alive and ext.op != "DELETE":
             self.delete_application(ns, ext.name, enforce=True, by_deployment=True)
         if d.raw_json_backup:
             d.raw_json = d.raw_json_backup

@@ -213,3 +213,18 @@ def test_bad_release_suspends_and_cancel_rolls_back():
     c.advance(5)
     app, ext = c.deployment_apps(d)
     assert ext is None and app.status == "Running" and images(app) == {"hub.local/qa/web:1.0"}
+
+
+def test_old_app_deleted_by_hand_mid_rollout_still_finishes():
+    c = fresh()
+    d = deployed(c, instances=2)
+    c.update_deployment("qa", deployment_body("api", instances=2, image="hub.local/qa/web:2.0",
+                                              manual=True))
+    c.advance(6)
+    assert d.status == "UpdatePaused"
+    c.delete_application("qa", "api", enforce=True)  # enforce is needed in RollingUpdate
+    c.advance(3)
+    c.resume_deployment("qa", "api")
+    c.advance(20)
+    app, ext = c.deployment_apps(d)
+    assert d.status == "Running" and ext is None and len(app.taskgroups) == 2
