@@ -92,3 +92,24 @@ async def test_latency_is_applied(sim_cluster):
         r = await c.get(f"{P}/cluster/endpoints")
     assert r.status_code == 200
     assert sim_cluster.chaos.rules[0].latency == 0.001
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_ALPHABET = st.sampled_from(list("=,;.*/msx0123456789 ") + ["latency", "error", "drop", "route",
+                                                              "truncate", "seed", "jitter"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ALPHABET, max_size=20).map("".join))
+def test_any_text_parses_or_fails_with_a_chaos_error(text):
+    try:
+        spec = ChaosSpec.parse(text)
+    except ChaosError as err:
+        assert str(err).startswith("chaos: ")
+        return
+    for rule in spec.rules:
+        shares = [rule.error, rule.business, rule.truncate, rule.drop, rule.empty, rule.text]
+        assert all(0 <= s <= 1 for s in shares) and sum(shares) <= 1 + 1e-9
+        assert rule.latency >= 0 and rule.jitter >= 0
+    spec.decide("/bcsapi/v4/scheduler/mesos/cluster/resources")
