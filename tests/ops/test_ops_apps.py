@@ -353,3 +353,45 @@ async def test_single_target_actions_use_the_cursor_row_when_rows_are_marked(mak
         await pilot.press("escape")
         await finish(pilot, app)
         assert writes(cluster) == []
+
+
+async def test_rolling_back_to_the_newest_version_is_refused(make_app, cluster):
+    from bcs_tui.ui.modals.versions import VersionPicker
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, app, "app hero-prod", "hero-prod/chat")
+        await pilot.press("v")
+        await settle(pilot, app)
+        picker = app.screen
+        assert isinstance(picker, VersionPicker)
+        await pilot.press("home", "enter")
+        await settle(pilot, app)
+        assert app.screen is picker
+        assert "newest version" in str(picker.query_one("#versions-error").render())
+        await pilot.press("escape")
+        await finish(pilot, app)
+        assert writes(cluster) == []
+
+
+async def test_rollback_from_the_versions_list(make_app, cluster):
+    from bcs_tui.resources import VersionRow
+    from bcs_tui.ui.operations import ActionContext
+
+    cluster.scale_application("hero-prod", "chat", 4)
+    cluster.advance(30)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, app, "app hero-prod", "hero-prod/chat")
+        chat = app.browser.current_object()
+        ids = sorted(cluster.list_versions("hero-prod", "chat"), reverse=True)
+        row = VersionRow(ids[1], "hero-prod", "chat")
+        await app.operations.run("rollback", ActionContext("versions", "hero-prod", [row], app.browser, parent=chat))
+        await settle(pilot, app)
+        assert app.screen.highlighted_id == ids[1]  # the picker starts on the chosen version
+        await pilot.press("enter")
+        await settle(pilot, app)
+        await pilot.press("y")
+        await finish(pilot, app)
+        (req,) = writes(cluster)
+        assert req.path == f"{SCHED}/namespaces/hero-prod/applications/rollback"

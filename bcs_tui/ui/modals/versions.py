@@ -17,12 +17,13 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from bcs_tui.ui.modals.diff import render_diff
+from bcs_tui.ui.textsafe import safe_text
 
 
 def version_time(version_id: str) -> str:
     """Version ids are the unixNano time of the save."""
     try:
-        return datetime.fromtimestamp(int(version_id) / 1e9, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        return datetime.fromtimestamp(int(version_id) / 1e9, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
     except (ValueError, OverflowError, OSError):
         return ""
 
@@ -34,7 +35,7 @@ class VersionPicker(ModalScreen[tuple[str, dict] | None]):
         width: 96%; height: 92%; border: thick $primary; background: $surface; padding: 0 1;
     }
     VersionPicker #versions-title { text-style: bold; }
-    VersionPicker OptionList { width: 44; height: 1fr; }
+    VersionPicker OptionList { width: 50; height: 1fr; }
     VersionPicker #versions-diff-scroll { height: 1fr; }
     VersionPicker .hint { color: $text-muted; }
     VersionPicker #versions-error { color: $error; }
@@ -56,14 +57,16 @@ class VersionPicker(ModalScreen[tuple[str, dict] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(self.title_text), id="versions-title")
+            yield Label(Text(safe_text(self.title_text)), id="versions-title")
             with Horizontal():
-                yield OptionList(*[Option(Text(f"{v}  {version_time(v)}" + ("  newest" if i == 0 else "")), id=f"v{v}")
+                yield OptionList(*[Option(Text(f"{v}  {version_time(v)}" + ("  newest" if i == 0 else "")),
+                                          id=f"v{v}")
                                    for i, v in enumerate(self.version_ids)], id="versions-list")
                 with VerticalScroll(id="versions-diff-scroll"):
                     yield Static(Text("Highlight a version to see its diff against the newest."), id="versions-diff")
             yield Static("", id="versions-error")
-            yield Label(Text("↑↓ choose · Enter / b roll back to the highlighted version · Esc cancel"), classes="hint")
+            yield Label(Text("↑↓ choose · Enter / b roll back to the highlighted version · Esc cancel "
+                             "(times are UTC)"), classes="hint")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
@@ -92,8 +95,8 @@ class VersionPicker(ModalScreen[tuple[str, dict] | None]):
             newest = await self._get(self.version_ids[0])
             chosen = await self._get(version_id)
         except Exception as exc:  # the picker stays usable; the message says why
-            self.query_one("#versions-error", Static).update(Text(f"cannot load version {version_id}: "
-                                                                  f"{getattr(exc, 'message', None) or exc}"))
+            self.query_one("#versions-error", Static).update(Text(safe_text(f"cannot load version {version_id}: "
+                                                                  f"{getattr(exc, 'message', None) or exc}")))
             return
         self.query_one("#versions-error", Static).update("")
         if version_id == self.version_ids[0]:
@@ -120,11 +123,15 @@ class VersionPicker(ModalScreen[tuple[str, dict] | None]):
         version_id = self.highlighted_id
         if version_id is None:
             return
+        if version_id == self.version_ids[0]:
+            self.query_one("#versions-error", Static).update(
+                Text(f"{version_id} is the newest version: pick an older one to roll back to"))
+            return
         try:
             body = await self._get(version_id)
         except Exception as exc:
             self.query_one("#versions-error", Static).update(
-                Text(f"cannot load version {version_id}: {getattr(exc, 'message', None) or exc}"))
+                Text(safe_text(f"cannot load version {version_id}: {getattr(exc, 'message', None) or exc}")))
             return
         self.dismiss((version_id, body))
 
