@@ -155,6 +155,8 @@ class Operations:
         from bcs_tui.api.errors import BcsError
 
         try:
+            if ctx.kind == "customresources" and isinstance(ctx.parent, str):
+                ctx.parent = await self._find_crd(ctx.parent)
             await handler(ctx)
         except Cancelled:
             self.flash(f"{description}: cancelled, nothing sent")
@@ -167,6 +169,15 @@ class Operations:
             self.flash(f"{description} failed: {_err_text(exc)}", "error")
 
     # ------------------------------------------------------------------ helpers
+
+    async def _find_crd(self, wanted: str) -> Any:
+        """The CRD of a custom resource list opened by name at the prompt (`cr NAME`)."""
+        for crd in await self.client.list_crds() or []:
+            names = g(g(crd, "spec"), "names", default={}) or {}
+            if wanted in (object_name(crd), g(names, "plural"), g(names, "singular")) or \
+                    str(g(names, "kind", default="")).lower() == wanted.lower():
+                return crd
+        raise InvalidInput(f"no CRD named {wanted!r} (see :crd)")
 
     @property
     def client(self) -> Any:
