@@ -646,7 +646,8 @@ class Operations:
                 f"{SCHEDULER}/command/{kind}/{ns}/{name}",
                 lambda kind=kind, ns=ns, name=name, body_spec=body_spec: self.client.send_command(kind, ns, name, body_spec),
                 body=body))
-        if not await self.ask(ConfirmModal(f"Run {' '.join(spec['command'])!r}?", requests)):
+        note = "PRODUCTION context." if getattr(self.app, "production", False) else ""
+        if not await self.ask(ConfirmModal(f"Run {' '.join(spec['command'])!r}?", requests, note=note)):
             raise Cancelled()
         ids: dict[str, str] = {}
 
