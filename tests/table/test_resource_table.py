@@ -484,3 +484,28 @@ async def test_column_sort_key_is_used_and_a_failing_one_falls_back():
         assert keys(table) == ["b", "c", "a"]
         table.sort_by("s", reverse=True)  # falls back to the sort values: all equal, order kept
         assert keys(table) == ["a", "b", "c"]
+
+
+async def test_filter_updates_scrollbar_and_clamps_scroll():
+    app = TableApp(make_rows(200))
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(ResourceTable)
+        await pilot.press("end")
+        await pilot.pause()
+        assert table.show_vertical_scrollbar and table.scroll_y == table.max_scroll_y > 100
+        table.set_filter("app-000")  # 100 rows: more than fit, fewer than before
+        await pilot.pause()
+        assert table.scroll_y == table.max_scroll_y == 101 - table.scrollable_content_region.height
+        assert table.show_vertical_scrollbar
+        assert screen_lines(table)[-1].split()[0] == "app-00099"
+        table.set_filter("app-00010")  # one row: no scrollbar
+        await pilot.pause()
+        assert not table.show_vertical_scrollbar and table.scroll_y == 0
+        assert screen_lines(table)[1].split()[0] == "app-00010"
+        table.set_filter("")
+        await pilot.pause()
+        assert table.show_vertical_scrollbar
+        assert table.virtual_size.height == 201
+        await pilot.press("end")
+        await pilot.pause()
+        assert screen_lines(table)[-1].split()[0] == "app-00199"

@@ -740,7 +740,7 @@ class ResourceTable(ScrollView, can_focus=True):
         self._view_index = None
         # Strips are keyed by row key, cursor and mark: a new filter or order can reuse them.
         self._header_cache = None
-        self.virtual_size = Size(self._total_width, len(self._view) + 1)
+        self._set_virtual_size(Size(self._total_width, len(self._view) + 1))
         index = None
         if old_key is not None:
             row = self._by_key.get(old_key)
@@ -756,6 +756,24 @@ class ResourceTable(ScrollView, can_focus=True):
         self._set_cursor(index)
         if was_visible and self.is_mounted:
             self._scroll_to_cursor()
+        self.refresh()
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """Set the scrollable size without a screen layout when the scrollbars stay as they are.
+
+        `virtual_size` is a layout reactive: assigning it re-lays out the whole screen (about as
+        long as a frame), on every filter keystroke. Only the scrollbars depend on it here (the
+        table's own height is set by CSS), so update them directly; a scrollbar that appears or
+        goes away still triggers the layout it needs (`show_*_scrollbar` are layout reactives).
+        """
+        if size == self.virtual_size:
+            return
+        height = self.styles.height
+        if not self.is_mounted or height is None or height.is_auto:
+            self.virtual_size = size
+            return
+        self.set_reactive(ResourceTable.virtual_size, size)
+        self._scroll_update(size)
         self.refresh()
 
     def _measure(self) -> None:
