@@ -765,11 +765,23 @@ class ResourceTable(ScrollView, can_focus=True):
         long as a frame), on every filter keystroke. Only the scrollbars depend on it here (the
         table's own height is set by CSS), so update them directly; a scrollbar that appears or
         goes away still triggers the layout it needs (`show_*_scrollbar` are layout reactives).
+        The first time a scrollbar is needed, the normal (layout) path creates it.
         """
-        if size == self.virtual_size:
+        old = self.virtual_size
+        if size == old:
             return
         height = self.styles.height
-        if not self.is_mounted or height is None or height.is_auto:
+        # A scrollbar widget that does not exist yet must be created by the layout, not here:
+        # set_rows may run inside a worker, and a widget mounted there keeps that worker's
+        # context (and so its arguments, e.g. the previous data) alive for the app's lifetime.
+        scrollbars_ready = (
+            self._vertical_scrollbar is not None
+            or (size.height <= old.height and not self.show_vertical_scrollbar)
+        ) and (
+            self._horizontal_scrollbar is not None
+            or (size.width <= old.width and not self.show_horizontal_scrollbar)
+        )
+        if not self.is_mounted or height is None or height.is_auto or not scrollbars_ready:
             self.virtual_size = size
             return
         self.set_reactive(ResourceTable.virtual_size, size)
