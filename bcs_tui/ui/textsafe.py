@@ -8,6 +8,7 @@ square brackets that Textual would parse as markup. Everything shown from the se
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from rich.text import Text
 
@@ -59,3 +60,24 @@ def one_line(value: object, limit: int | None = None) -> str:
 def safe_rich(value: object, style: str = "") -> Text:
     """`safe_text` as a rich `Text`: rendered literally, never parsed as markup."""
     return Text(safe_text(value), style=style)
+
+
+def safe_renderable(value: Any) -> Any:
+    """A renderable built by our code from server strings (a form's intro, a confirmation's
+    details), made safe: a `str` or a rich `Text` loses its control sequences (Text keeps its
+    styles); anything else (tables, groups) is returned as it is and must be built from safe text."""
+    if isinstance(value, str):
+        return Text(safe_text(value))
+    if not isinstance(value, Text) or safe_text(value.plain) == value.plain:
+        return value
+    cuts = sorted({s.start for s in value.spans} | {s.end for s in value.spans})
+    out = Text(style=value.style, justify=value.justify, overflow=value.overflow, no_wrap=value.no_wrap,
+               end=value.end)
+    for part in value.divide(cuts):
+        clean = safe_text(part.plain)
+        start = len(out)
+        out.append(clean)
+        for span in part.spans:
+            if span.end > span.start:
+                out.stylize(span.style, start, start + len(clean))
+    return out

@@ -157,3 +157,19 @@ def assert_clean(text: str, where: str = "") -> None:
 
 def title_text(app) -> str:
     return str(app.browser.query_one("#view-title").render())
+
+
+def screen_segments(app) -> list:
+    """Every segment the compositor would send for the current screen."""
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    return [seg for line in update.strips for strip in line for seg in strip]
+
+
+def click_actions(app) -> set[str]:
+    """The `@click` actions live on screen (Textual markup links)."""
+    out = set()
+    for seg in screen_segments(app):
+        meta = seg.style.meta if seg.style is not None else {}
+        if meta and "@click" in meta:
+            out.add(str(meta["@click"]))
+    return out

@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from bcs_tui.ui.modals.plan import PlannedRequest, render_requests
+from bcs_tui.ui.textsafe import safe_renderable, safe_text
 from bcs_tui.ui.validators import confirm_matches
 
 
@@ -59,15 +60,15 @@ class ConfirmModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(self.title_text), id="confirm-title")
+            yield Label(Text(safe_text(self.title_text)), id="confirm-title")
             with VerticalScroll(id="confirm-body"):
                 if self.details is not None:
-                    yield Static(self.details, id="confirm-details")
+                    yield Static(safe_renderable(self.details), id="confirm-details")
                 yield Static(render_requests(self.requests), id="confirm-requests")
             if self.note:
-                yield Label(Text(self.note), id="confirm-note")
+                yield Label(Text(safe_text(self.note)), id="confirm-note")
             if self.typed is not None:
-                yield Label(Text(f"Type {self.typed} to confirm:"), id="confirm-hint")
+                yield Label(Text(safe_text(f"Type {self.typed} to confirm:")), id="confirm-hint")
                 yield Input(placeholder=self.typed, id="confirm-typed")
             else:
                 yield Label(Text("y send · n / Esc cancel"), id="confirm-hint")
@@ -105,7 +106,7 @@ class ConfirmModal(ModalScreen[bool]):
             self.dismiss(True)
         else:
             self.query_one("#confirm-hint", Label).update(
-                Text(f"That does not match. Type {self.typed} to confirm, Esc to cancel."))
+                Text(safe_text(f"That does not match. Type {self.typed} to confirm, Esc to cancel.")))
 
     @on(Button.Pressed, "#confirm-yes")
     def _yes(self, event: Button.Pressed) -> None:

@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
+from bcs_tui.ui.textsafe import safe_renderable, safe_text
 from bcs_tui.ui.validators import InvalidInput
 
 
@@ -74,13 +75,13 @@ class FormModal(ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(self.title_text), id="form-title")
+            yield Label(Text(safe_text(self.title_text)), id="form-title")
             with _Fields(id="form-fields"):
                 if self.intro is not None:
-                    yield Static(self.intro, id="form-intro")
+                    yield Static(safe_renderable(self.intro), id="form-intro")
                 for f in self.fields:
                     if f.kind != "check":
-                        yield Label(Text(f.label), classes="form-label")
+                        yield Label(Text(safe_text(f.label)), classes="form-label")
                     if f.kind == "input":
                         yield Input(str(f.value or ""), placeholder=f.placeholder, id=f"field-{f.name}")
                     elif f.kind == "text":
@@ -94,7 +95,7 @@ class FormModal(ModalScreen[Any]):
                         yield Select(f.options, value=f.value if f.value is not None else Select.BLANK,
                                      allow_blank=False, id=f"field-{f.name}")
                     if f.hint:
-                        yield Label(Text(f.hint), classes="form-hint")
+                        yield Label(Text(safe_text(f.hint)), classes="form-hint")
             yield Static("", id="form-error")
             yield Label(Text("ctrl+s / Enter next · Esc cancel"), classes="form-hint")
             with Horizontal(id="form-buttons"):
@@ -124,7 +125,7 @@ class FormModal(ModalScreen[Any]):
         self.dismiss(result)
 
     def show_error(self, exc: InvalidInput) -> None:
-        self.query_one("#form-error", Static).update(Text(exc.describe()))
+        self.query_one("#form-error", Static).update(Text(safe_text(exc.describe())))
         target = next((f for f in self.fields if exc.field in (f.name, f.label)), None)
         if target is None:
             return

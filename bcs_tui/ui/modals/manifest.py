@@ -23,6 +23,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static, TextArea
 
+from bcs_tui.ui.textsafe import safe_text
 from bcs_tui.ui.validators import InvalidInput, ManifestRules, validate_manifest
 
 
@@ -61,9 +62,9 @@ class ManifestEditor(ModalScreen[ManifestResult | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(self.title_text), id="manifest-title")
+            yield Label(Text(safe_text(self.title_text)), id="manifest-title")
             if self.note:
-                yield Label(Text(self.note), classes="hint", id="manifest-note")
+                yield Label(Text(safe_text(self.note)), classes="hint", id="manifest-note")
             yield json_text_area(self.initial_text, id="manifest-text")
             yield Static("", id="manifest-error")
             yield Label(Text("ctrl+s validate & review diff · ctrl+e $EDITOR · ctrl+f format · "
@@ -92,7 +93,7 @@ class ManifestEditor(ModalScreen[ManifestResult | None]):
         self.dismiss(ManifestResult(data=data, text=self.text))
 
     def show_error(self, exc: InvalidInput) -> None:
-        self.query_one("#manifest-error", Static).update(Text(exc.describe()))
+        self.query_one("#manifest-error", Static).update(Text(safe_text(exc.describe())))
         if exc.line is not None:
             self.editor.move_cursor((exc.line - 1, max(0, (exc.column or 1) - 1)), center=True)
         self.editor.focus()

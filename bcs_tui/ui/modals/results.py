@@ -81,7 +81,7 @@ class ResultsModal(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(f"{self.title_text}: {outcome_counts(self.results)}"), id="results-title")
+            yield Label(Text(safe_text(f"{self.title_text}: {outcome_counts(self.results)}")), id="results-title")
             with VerticalScroll(id="results-body"):
                 yield Static(render_results(self.results), id="results-list")
             hint = "Enter / Esc close"

@@ -68,7 +68,7 @@ class RolloutScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(f"Rollout: deployment {self.namespace}/{self.deployment_name}"), id="rollout-title")
+            yield Label(Text(safe_text(f"Rollout: deployment {self.namespace}/{self.deployment_name}")), id="rollout-title")
             yield Static("", id="rollout-error")
             with VerticalScroll(id="rollout-scroll"):
                 yield Static(self.render_state(), id="rollout-body")
@@ -130,7 +130,7 @@ class RolloutScreen(Screen[None]):
         except BcsError as exc:
             self.error = f"last refresh failed: {exc.message} (showing the previous state)"
         if self.is_attached:
-            self.query_one("#rollout-error", Static).update(Text(self.error))
+            self.query_one("#rollout-error", Static).update(Text(safe_text(self.error)))
             self.query_one("#rollout-body", Static).update(self.render_state())
         self._arm()
 
