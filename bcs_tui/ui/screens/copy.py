@@ -21,14 +21,17 @@ def copy_choices(kind: ResourceKind, obj: Any, *, revealed: bool = False, now: f
     """label -> the text copied for it."""
     name = object_name(obj)
     ident = kind.copy_id(obj) if kind.copy_id else str(kind.row_key(obj))
-    if kind.describe is not None:
-        data = kind.describe(obj, RenderContext(now=now, revealed=revealed))
-    else:
-        data = to_jsonable(obj)
     choices = {"name": safe_text(name)}
     if ident and ident != name:
         choices["id"] = safe_text(ident)
-    choices["json"] = safe_text(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    try:
+        if kind.describe is not None:
+            data = kind.describe(obj, RenderContext(now=now, revealed=revealed))
+        else:
+            data = to_jsonable(obj)
+        choices["json"] = safe_text(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    except Exception:  # one odd object must not close the console: name and id are still offered
+        pass
     return choices
 
 

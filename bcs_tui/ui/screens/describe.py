@@ -4,6 +4,7 @@ server keeps one (application and deployment definitions, version objects)."""
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from rich.text import Text
@@ -18,6 +19,8 @@ from bcs_tui.resources import RenderContext, ResourceKind, mask_secret, object_n
 from bcs_tui.ui.textsafe import one_line, safe_text
 from bcs_tui.ui.widgets.header import ClusterHeader
 from bcs_tui.ui.widgets.json_view import JsonView
+
+log = logging.getLogger(__name__)
 
 
 def _dumps(data: Any) -> str:
@@ -99,7 +102,11 @@ class DescribeScreen(Screen):
             if self.kind.name == "secrets" and not self.revealed:
                 data = mask_secret(data)
             return _dumps(data)
-        return _dumps(self.object_json())
+        try:
+            return _dumps(self.object_json())
+        except Exception as exc:  # a bug rendering one odd object must not close the console
+            log.exception("describe %s failed", self.kind.name)
+            return safe_text(f"// cannot show this object: {type(exc).__name__}: {exc}")
 
     def _show(self, reload: bool = True) -> None:
         if reload:
