@@ -485,7 +485,8 @@ class Operations:
         if kind == "customresources" and not isinstance(crd, dict):
             raise InvalidInput("open the custom resources from a CRD (Enter on a CRD) to create one")
         text = template_text(kind, ctx.namespace, crd=crd)
-        rules = self._rules(kind, None, None, update=False)
+        # A list of one namespace creates in that namespace (the request goes to the manifest's).
+        rules = self._rules(kind, ctx.namespace if kind != "crds" else None, None, update=False)
         result: ManifestResult | None = await self.ask(ManifestEditor(
             f"Create a {NOUNS.get(kind, kind)}", text, rules,
             note="A template from the API document's example: change the name, namespace and image."))
