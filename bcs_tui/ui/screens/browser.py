@@ -471,6 +471,9 @@ class BrowserScreen(Screen):
         if state.kind.name == "contexts":
             self.app.switch_context(obj.name)
             return
+        if state.kind.name == "commands":  # reopen the command's live output pane (ops)
+            self.app.operations.open_command_output(obj)
+            return
         if state.kind.drill is None:
             self.app.push_describe(state.kind, obj, revealed=state.revealed)
             return
