@@ -119,9 +119,14 @@ async def test_command_in_every_taskgroup_of_an_application_with_live_output(mak
         # copy the output
         await pilot.press("c")
         assert any("copied" in m for m in flashes(app))
-        # back, then reopen it from the commands view and delete it there
+        # back, then reopen it from the commands view (Enter) and delete it there
         await pilot.press("escape")
         await goto(pilot, app, "cmd", app.commands[0].id)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, CommandOutputScreen) and app.screen.command is app.commands[0]
+        await pilot.press("escape")
+        await settle(pilot, app)
         await pilot.press("ctrl+d")
         await settle(pilot, app)
         assert "DELETE" in screen_text(app) and f"?id={app.commands[0].id}" in screen_text(app)
