@@ -130,3 +130,30 @@ async def test_delete_two_deployments_needs_the_count_typed(make_app, cluster):
         assert sorted((r.method, r.path) for r in writes(cluster)) == [
             ("DELETE", f"{SCHED}/namespaces/hero-prod/deployments/battle"),
             ("DELETE", f"{SCHED}/namespaces/hero-prod/deployments/gamesvr")]
+
+
+async def test_rollout_view_marks_taskgroups_coming_and_going(make_app, cluster):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _start_rollout(pilot, app, cluster, ns="hero-prod", name="gamesvr")
+        await goto(pilot, app, "dp hero-prod", "hero-prod/gamesvr")
+        await pilot.press("l")
+        await settle(pilot, app)
+        rollout = app.screen
+        assert isinstance(rollout, RolloutScreen)
+        seen_new = seen_gone = False
+        for _ in range(30):
+            cluster.advance(5)
+            rollout.refresh_now()
+            await settle(pilot, app)
+            body = str(rollout.query_one("#rollout-body").render())
+            seen_new = seen_new or "\n    + gamesvr-v" in body
+            seen_gone = seen_gone or ("gone" in body and "\n    - gamesvr-" in body)
+            if seen_new and seen_gone:
+                break
+        assert seen_new and seen_gone, body
+        # requests per poll stay bounded: the deployment, and per app one fetch + one taskgroup list
+        before = len(cluster.requests)
+        rollout.refresh_now()
+        await settle(pilot, app)
+        assert len(cluster.requests) - before <= 5
