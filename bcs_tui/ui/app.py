@@ -14,6 +14,7 @@ from textual.screen import Screen
 
 from bcs_tui.actions import ACTIONS, ACTIONS_BY_ID, actions_for
 from bcs_tui.resources import KINDS, KINDS_BY_NAME, FetchEnv, IssuedCommand, ResourceKind, Scope, lookup
+from bcs_tui.ui.messages import OpenView
 from bcs_tui.ui.textsafe import one_line
 from bcs_tui.ui.themes import ThemeCommands
 
@@ -322,6 +323,10 @@ class BcsApp(App):
             scope = Scope(namespace=None if scope in ("all", "") else scope)
         self._to_browser()
         self.browser.open_view(kind, scope)
+
+    def on_open_view(self, message: OpenView) -> None:
+        """Any widget or modal may post OpenView instead of calling open_view."""
+        self.open_view(message.kind, message.scope)
 
     def _to_browser(self) -> None:
         browser = self.browser

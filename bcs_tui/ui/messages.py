@@ -14,12 +14,3 @@ class OpenView(Message):
         super().__init__()
         self.kind = kind
         self.scope = scope
-
-
-class ViewChanged(Message):
-    """The browser now shows another view (the header follows the namespace)."""
-
-    def __init__(self, kind: str, namespace: str | None) -> None:
-        super().__init__()
-        self.kind = kind
-        self.namespace = namespace

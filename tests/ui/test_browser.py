@@ -478,3 +478,21 @@ async def test_describe_rereads_the_object(make_app, cluster):
         await pilot.press("ctrl+r")
         await settle(pilot, app)
         assert "freshly changed on the server" in app.screen.query_one("#describe-text").text
+
+
+async def test_open_view_message_and_ops_entry_point(make_app):
+    from bcs_tui.resources import Scope
+    from bcs_tui.ui.messages import OpenView
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.post_message(OpenView("cm", Scope(namespace="pay")))
+        await settle(pilot, app)
+        assert app.browser.state.kind.name == "configmaps" and app.browser.state.scope.namespace == "pay"
+        app.open_view("versions", Scope(namespace="pay", parent_kind="applications",
+                                        parent={"metadata": {"name": "pay-api", "namespace": "pay"}}))
+        await settle(pilot, app)
+        state = app.browser.state
+        assert state.kind.name == "versions" and state.objects and not state.error
+        assert sum(1 for v in state.objects if v.newest) == 1
