@@ -157,3 +157,23 @@ async def test_rollout_view_marks_taskgroups_coming_and_going(make_app, cluster)
         rollout.refresh_now()
         await settle(pilot, app)
         assert len(cluster.requests) - before <= 5
+
+
+async def test_update_resource_of_a_deployment(make_app, cluster):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, app, "dp match", "match/matchmaker")
+        await pilot.press("ctrl+u")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ManifestEditor)
+        data = json.loads(app.screen.text)
+        data["spec"]["template"]["spec"]["containers"][0]["resources"] = {"limits": {"cpu": "2", "memory": "2048"}}
+        app.screen.set_text(json.dumps(data, indent=2))
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert f"PUT {SCHED}/namespaces/match/deployments?args=resource" in screen_text(app)
+        await pilot.press("y")
+        await finish(pilot, app)
+        (req,) = writes(cluster)
+        assert (req.method, req.path, req.query) == ("PUT", f"{SCHED}/namespaces/match/deployments", {"args": "resource"})
+        assert not any("failed" in m for m in flashes(app)), flashes(app)
