@@ -496,3 +496,25 @@ async def test_open_view_message_and_ops_entry_point(make_app):
         state = app.browser.state
         assert state.kind.name == "versions" and state.objects and not state.error
         assert sum(1 for v in state.objects if v.newest) == 1
+
+
+async def test_polls_back_off_while_failing_and_recover_by_themselves(make_app, cluster):
+    from bcs_tui.sim.chaos import ChaosSpec
+
+    app = make_app(refresh=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        browser = app.browser
+        cluster.chaos = ChaosSpec.parse("error=1.0")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if browser.state.failures >= 2:
+                break
+        assert browser.state.stale_since is not None and browser.state.failures >= 2
+        assert browser.table.row_count  # still the last good rows
+        cluster.chaos = None
+        for _ in range(100):  # no key pressed: the next (backed-off) poll recovers
+            await pilot.pause(0.05)
+            if browser.state.stale_since is None:
+                break
+        assert browser.state.stale_since is None and browser.state.failures == 0
