@@ -17,6 +17,7 @@ import asyncio
 import functools
 import json
 import random
+import re
 import ssl
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Iterable, Mapping, Sequence, TypeVar
@@ -570,7 +571,13 @@ class BcsClient:
         else:
             what = f"connection to {self.server} failed"
         detail = str(exc) or type(exc).__name__
-        return TransportError(f"{what} ({method} {path}: {detail})", timed_out=timed_out)
+        if "CERTIFICATE_VERIFY_FAILED" in detail or "certificate verify failed" in detail:
+            # The most common TLS failure: say which setting fixes it.
+            why = re.search(r"certificate verify failed: ([^(]+)", detail)
+            detail = (f"the server's TLS certificate is not trusted ({why.group(1).strip() if why else 'verify failed'}): "
+                      "set ca_file in the context (or --ca-file FILE); --insecure skips the check (test clusters only)")
+        # The cause before the request line: a narrow title or a flash cut at the end still says why.
+        return TransportError(f"{what}: {detail} ({method} {path})", timed_out=timed_out)
 
     async def _write(self, method: str, path: str, params: Mapping[str, Any] | None = None,
                      body: Any = None, *, op: str, convert: Callable[[Any], _T] | None = None,
