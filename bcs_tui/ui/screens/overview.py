@@ -37,6 +37,8 @@ from bcs_tui.ui.widgets.resource_table import ResourceTable
 
 log = logging.getLogger(__name__)
 
+NARROW = 110
+
 STATUS_STYLE = {
     "running": "status-running",
     "failed": "status-failed",
@@ -139,17 +141,28 @@ class OverviewScreen(Screen):
     def compose(self) -> ComposeResult:
         yield ClusterHeader(id="cluster-header")
         yield Static(" Cluster overview", id="view-title")
+        # What is broken comes first; capacity and endpoints below it.
+        yield Static(" Abnormal applications (Enter: taskgroups, d: describe)", id="abnormal-title")
+        yield ResourceTable(build_columns(APPLICATIONS, True), empty_text="loading…", id="abnormal")
+        yield Static("", id="counts")
         with Horizontal(id="overview-top"):
             yield Static("loading…", id="capacity")
             yield Static("", id="endpoints")
-        yield Static("", id="counts")
-        yield Static(" Abnormal applications (Enter: taskgroups, d: describe)", id="abnormal-title")
-        yield ResourceTable(build_columns(APPLICATIONS, True), empty_text="loading…", id="abnormal")
         yield Footer()
 
     def on_mount(self) -> None:
         self.app.update_header(self.query_one(ClusterHeader), None)
+        self._narrow = self.size.width < NARROW
+        self.query_one("#overview-top").set_class(self._narrow, "-narrow")
         self.refresh_now()
+
+    def on_resize(self, event) -> None:
+        narrow = event.size.width < NARROW
+        if narrow != getattr(self, "_narrow", None):
+            self._narrow = narrow
+            # Side by side needs ~110 columns; below that capacity and endpoints stack.
+            self.query_one("#overview-top").set_class(narrow, "-narrow")
+            self._show_summary()
 
     def on_screen_resume(self) -> None:
         self.app.update_header(self.query_one(ClusterHeader), None)
@@ -230,19 +243,24 @@ class OverviewScreen(Screen):
         cap.add_column(style="bold", no_wrap=True)
         cap.add_column(no_wrap=True)
         if res is not None:
-            cap.add_row("CPU", _bar(float(g(res, "cpu_used", "cpuused", default=0) or 0), float(g(res, "cpu_total", "cputotal", default=0) or 0)))
-            cap.add_row("MEM MB", _bar(float(g(res, "mem_used", "memused", default=0) or 0), float(g(res, "mem_total", "memtotal", default=0) or 0)))
-            cap.add_row("DISK MB", _bar(float(g(res, "disk_used", "diskused", default=0) or 0), float(g(res, "disk_total", "disktotal", default=0) or 0)))
+            cap.add_row("CPU", self._bar(float(g(res, "cpu_used", "cpuused", default=0) or 0), float(g(res, "cpu_total", "cputotal", default=0) or 0)))
+            cap.add_row("MEM MB", self._bar(float(g(res, "mem_used", "memused", default=0) or 0), float(g(res, "mem_total", "memtotal", default=0) or 0)))
+            cap.add_row("DISK MB", self._bar(float(g(res, "disk_used", "diskused", default=0) or 0), float(g(res, "disk_total", "disktotal", default=0) or 0)))
             agents = list(g(res, "agents", default=[]) or [])
             disabled = sum(1 for a in agents if g(a, "disabled"))
             cap.add_row("Agents", Text(f"{len(agents)}" + (f"  ({disabled} disabled)" if disabled else "")))
         else:
             cap.add_row("Capacity", Text("unavailable", style="dim"))
+        if getattr(self, "_narrow", False):
+            # No room for the endpoint list (shown from 110 columns): one line of counts.
+            masters = len(list(g(s.endpoints, "mesos_master", "mesosmaster", default=[]) or []))
+            scheds = len(list(g(s.endpoints, "mesos_scheduler", "mesosscheduler", default=[]) or []))
+            cap.add_row("Endpoints", Text(f"{masters} masters, {scheds} schedulers"))
         self.query_one("#capacity", Static).update(cap)
 
         ep = Table.grid(padding=(0, 1))
         ep.add_column(style="bold", no_wrap=True)
-        ep.add_column()
+        ep.add_column(no_wrap=True, overflow="ellipsis")
         for label, key in (("Masters", "mesos_master"), ("Schedulers", "mesos_scheduler")):
             servers = list(g(s.endpoints, key, key.replace("_", ""), default=[]) or [])
             if not servers:
@@ -273,6 +291,9 @@ class OverviewScreen(Screen):
             table.move_cursor(0)
         self.query_one("#abnormal-title", Static).update(
             Text(f" Abnormal applications: {len(bad)}  (Enter: taskgroups, d: describe)", style="bold"))
+
+    def _bar(self, used: float, total: float) -> Text:
+        return _bar(used, total, 12 if getattr(self, "_narrow", False) else 24)
 
     # ------------------------------------------------------------------ actions
 
