@@ -90,7 +90,7 @@ def fingerprint_secrets(obj: Any) -> Any:
     return out
 
 
-def render_requests(requests: list[PlannedRequest], *, limit: int = 5000) -> Text:
+def render_requests(requests: list[PlannedRequest], *, limit: int = 1000) -> Text:
     """The confirmation's request list: every target, its request line and body summary."""
     out = Text()
     for number, req in enumerate(requests[:limit], start=1):
