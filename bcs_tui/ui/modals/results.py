@@ -28,10 +28,13 @@ class OpResult:
     detail: list[str] | None = None  # e.g. per-taskgroup failures of a signal
 
 
-def render_results(results: list[OpResult]) -> Text:
+def render_results(results: list[OpResult], limit: int = 1000) -> Text:
+    """One line per target, failures and unknowns first (they need attention); at most `limit`
+    lines, so a huge bulk action does not stall the screen."""
     out = Text()
     styles = {OK: ("✓", "bold green"), FAILED: ("✗", "bold red"), UNKNOWN: ("?", "bold yellow")}
-    for number, res in enumerate(results):
+    ordered = sorted(results, key=lambda r: r.outcome == OK)
+    for number, res in enumerate(ordered[:limit]):
         if number:
             out.append("\n")
         mark, style = styles.get(res.outcome, ("?", "bold"))
@@ -43,6 +46,8 @@ def render_results(results: list[OpResult]) -> Text:
         for line in res.detail or []:
             out.append("\n      ")
             out.append(safe_text(line), style="red")
+    if len(ordered) > limit:
+        out.append(f"\n… and {len(ordered) - limit} more: {outcome_counts(ordered[limit:])}", style="bold")
     return out
 
 
