@@ -177,3 +177,27 @@ async def test_update_resource_of_a_deployment(make_app, cluster):
         (req,) = writes(cluster)
         assert (req.method, req.path, req.query) == ("PUT", f"{SCHED}/namespaces/match/deployments", {"args": "resource"})
         assert not any("failed" in m for m in flashes(app)), flashes(app)
+
+
+async def test_command_in_a_deployment(make_app, cluster):
+    from bcs_tui.ui.modals.command_output import CommandOutputScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, app, "dp match", "match/matchmaker")
+        await pilot.press("x")
+        await settle(pilot, app)
+        app.screen.query_one("#field-command").value = "uptime"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert f"POST {SCHED}/command/deployment/match/matchmaker" in screen_text(app)
+        await pilot.press("y")
+        await finish(pilot, app)
+        (req,) = writes(cluster)
+        assert req.json["spec"]["commandTargetRef"]["kind"] == "Deployment"
+        assert isinstance(app.screen, CommandOutputScreen)
+        cluster.advance(10)
+        app.screen.refresh_now()
+        await settle(pilot, app)
+        assert "(done)" in str(app.screen.query_one("#cmd-output").render())
+        assert app.commands[0].kind == "deployment"
