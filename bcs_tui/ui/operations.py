@@ -604,8 +604,10 @@ class Operations:
                 return f"signal {sig} not delivered to {len(failures)} taskgroup(s)", failures
             return f"{signal_label(sig)} sent to {process}", None
 
+        note = {9: "SIGKILL cannot be caught: the processes die at once, without cleanup.",
+                19: "SIGSTOP freezes the processes until they get SIGCONT (18)."}.get(sig, "")
         await self.execute(ctx, f"Send {signal_label(sig)} to process {process!r}?", requests,
-                           verb=f"sent {signal_label(sig)}", describe_result=describe)
+                           verb=f"sent {signal_label(sig)}", describe_result=describe, note=note)
 
     # ------------------------------------------------------------------ commands
 
