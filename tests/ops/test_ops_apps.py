@@ -120,6 +120,8 @@ async def test_edit_application_shows_diff_and_sends_the_manifest(make_app, clus
 async def test_edit_refuses_a_renamed_or_broken_manifest(make_app, cluster):
     import json
 
+    from bcs_tui.ui.modals.manifest import ManifestEditor
+
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await goto(pilot, app, "app hero-prod", "hero-prod/chat")
@@ -144,6 +146,7 @@ async def test_edit_refuses_a_renamed_or_broken_manifest(make_app, cluster):
         assert '"instance"' in editor.text.splitlines()[line - 1]
         await pilot.press("escape")
         await finish(pilot, app)
+        assert not isinstance(app.screen, ManifestEditor)  # Esc cancels from inside the editor
         assert writes(cluster) == []
 
 

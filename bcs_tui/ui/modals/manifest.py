@@ -50,7 +50,9 @@ class ManifestEditor(ModalScreen[ManifestResult | None]):
         Binding("ctrl+e", "external_editor", "$EDITOR", priority=True),
         Binding("ctrl+f", "format", "Format", priority=True),
         Binding("ctrl+r", "reset", "Reset", priority=True),
-        Binding("escape", "cancel", "Cancel"),
+        # priority: the JSON editor indents with tab, and its escape only moves the focus (to
+        # itself: nothing else here takes focus), so without priority Esc could never cancel.
+        Binding("escape", "cancel", "Cancel", priority=True),
     ]
 
     def __init__(self, title: str, text: str, rules: ManifestRules, *, note: str = "") -> None:
