@@ -65,8 +65,9 @@ class ViewState:
     faults_only: bool = False
     marked: set[str] = field(default_factory=set)
     revealed: bool = False
-    objects: list[Any] = field(default_factory=list)
-    rows: list[Row] | None = None  # the table rows last built from `objects`
+    # Never in repr: a view's repr must not walk 20,000 objects (logs, worker descriptions).
+    objects: list[Any] = field(default_factory=list, repr=False)
+    rows: list[Row] | None = field(default=None, repr=False)  # the table rows last built from `objects`
     loaded: bool = False
     loaded_at: float = 0.0
     stale_since: float | None = None
@@ -333,7 +334,9 @@ class BrowserScreen(Screen):
             return
         self._load(self.state)
 
-    @work(exclusive=True, group="browser-load")
+    # A fixed description: by default Textual reprs the arguments, i.e. the whole view state
+    # with every object (seconds of blocked event loop for 20,000 taskgroups, on every poll).
+    @work(exclusive=True, group="browser-load", description="load the current view")
     async def _load(self, state: ViewState) -> None:
         from bcs_tui.api.errors import BcsError
 
