@@ -281,6 +281,20 @@ class BcsApp(App):
             self._operations = Operations(self)
         return self._operations
 
+    def _handle_exception(self, error: Exception) -> None:
+        """The last guard for background workers (polls, loads, re-checks): a bug in one must not
+        close the console in the middle of an incident. It is logged and said; anything else
+        (compose, render) still ends the app as Textual does."""
+        from textual.worker import WorkerFailed
+
+        if isinstance(error, WorkerFailed) and self._running:
+            cause = error.error
+            log.error("background task failed", exc_info=(type(cause), cause, cause.__traceback__))
+            self.flash(f"internal error in a background task ({type(cause).__name__}: {cause}); "
+                       "the console keeps running, ctrl+r reloads the view", "error")
+            return
+        super()._handle_exception(error)
+
     def flash(self, message: str, severity: str = "information", timeout: float | None = None) -> None:
         """A short message in the corner: results and errors (never printed over the UI)."""
         sev = {"info": "information", "ok": "information", "success": "information"}.get(severity, severity)

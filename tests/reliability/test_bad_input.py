@@ -56,7 +56,7 @@ async def fill(form: FormModal, values: dict[str, str]) -> None:
 async def test_form_refuses_bad_input_says_where_and_sends_nothing(make_app, cluster, view, key, action,
                                                                    values, words):
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await goto(pilot, app, view, key)
         await pilot.press(action)
         await settle(pilot, app)
@@ -77,7 +77,7 @@ async def test_form_refuses_bad_input_says_where_and_sends_nothing(make_app, clu
 
 async def test_commit_image_refuses_the_same_or_a_malformed_target(make_app, cluster):
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await goto(pilot, app, "tg hero-prod")
         await pilot.press("i")
         await settle(pilot, app)
@@ -123,7 +123,7 @@ MANIFEST_CASES = [
 @pytest.mark.parametrize("case,words", MANIFEST_CASES, ids=[c[0] for c in MANIFEST_CASES])
 async def test_manifest_editor_refuses_bad_manifests_and_sends_nothing(make_app, cluster, case, words):
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await goto(pilot, app, "app hero-prod", "hero-prod/chat")
         await pilot.press("e")
         await settle(pilot, app)
@@ -146,14 +146,16 @@ async def test_manifest_editor_refuses_bad_manifests_and_sends_nothing(make_app,
         error = str(editor.query_one("#manifest-error").render())
         for word in words:
             assert word in error, (word, error)
-        await pilot.press("escape")
+        await pilot.press("escape")  # Esc cancels even with the focus in the JSON editor
         await finish(pilot, app)
+        assert not isinstance(app.screen, ManifestEditor)
+        assert any("cancelled, nothing sent" in m for m in flashes(app))
         assert writes(cluster) == []
 
 
 async def test_create_from_template_refuses_until_the_manifest_is_valid(make_app, cluster):
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await goto(pilot, app, "cm hero-prod")
         await pilot.press("c")
         await settle(pilot, app)
@@ -174,4 +176,5 @@ async def test_create_from_template_refuses_until_the_manifest_is_valid(make_app
         assert "JSON syntax error" in str(editor.query_one("#manifest-error").render())
         await pilot.press("escape")
         await finish(pilot, app)
+        assert not isinstance(app.screen, ManifestEditor)
         assert writes(cluster) == []

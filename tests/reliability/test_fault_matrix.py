@@ -113,7 +113,7 @@ async def test_chaos_fault_keeps_place_and_stale_data_then_recovers(make_app, cl
     def heal_server():
         cluster.chaos = None
 
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await fail_then_recover(pilot, app, break_server, heal_server, words,
                                 view="app hero-prod", key="hero-prod/chat")
 
@@ -121,7 +121,7 @@ async def test_chaos_fault_keeps_place_and_stale_data_then_recovers(make_app, cl
 async def test_every_chaos_fault_in_turn_on_a_scheduler_view(make_app, cluster):
     """Agents come from two scheduler GETs; one session lives through several faults in turn."""
     app = make_app(refresh=REFRESH)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         for fault in ("5xx-html-502", "empty-body", "dropped-connection"):
             spec, words = CHAOS[fault]
             app.clear_notifications()
@@ -151,7 +151,7 @@ class Burst(ChaosSpec):
 
 async def test_a_short_burst_of_5xx_is_absorbed_by_get_retries(make_app, cluster):
     app = make_app(client_kw={"get_retries": 2})
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await goto(pilot, app, "app hero-prod", "hero-prod/chat")
         state = app.browser.state
         before = len(cluster.requests)
@@ -166,7 +166,7 @@ async def test_a_short_burst_of_5xx_is_absorbed_by_get_retries(make_app, cluster
 async def test_a_long_5xx_burst_costs_a_bounded_number_of_requests(make_app, cluster):
     """Each failed poll costs 1 + get_retries requests; polls back off instead of hammering."""
     app = make_app(refresh=REFRESH, client_kw={"get_retries": 2})
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await goto(pilot, app, "app hero-prod", "hero-prod/chat")
         state = app.browser.state
         cluster.chaos = ChaosSpec.parse("error=1")
@@ -186,7 +186,7 @@ async def test_a_long_5xx_burst_costs_a_bounded_number_of_requests(make_app, clu
 async def test_token_expired_mid_session_says_so_and_recovers(make_app, cluster):
     """401: the gateway stops accepting the token (rotated); the console says which token to fix."""
     app = make_app(refresh=REFRESH, client_kw={"get_retries": 2})
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
 
         def break_server():
             cluster.token = "rotated-token"
@@ -202,7 +202,7 @@ async def test_token_expired_mid_session_says_so_and_recovers(make_app, cluster)
 
 async def test_401_is_not_retried(make_app, cluster):
     app = make_app(client_kw={"get_retries": 2})
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await goto(pilot, app, "app hero-prod", "hero-prod/chat")
         cluster.token = "rotated-token"
         before = len(cluster.requests)
@@ -222,7 +222,7 @@ async def test_wrong_cluster_id_names_the_setting_to_fix(make_app, cluster):
     def heal_server():
         cluster.cluster_id = "BCS-MESOS-10001"
 
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await fail_then_recover(pilot, app, break_server, heal_server,
                                 ["wrong cluster id", "BCS-MESOS-10001", "cluster id"],
                                 view="agent", key="10.12.1.13")
@@ -232,7 +232,7 @@ async def test_wrong_cluster_id_at_start_shows_why_the_list_is_empty(cluster, si
     client = BcsClient("http://sim", "BCS-MESOS-99999", TOKEN, get_retries=0,
                        transport=httpx.ASGITransport(app=sim_asgi))
     app = BcsApp(make_settings(initial_command="agent"), client=client, now=cluster.clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot, app)
         assert_alive(app)
         shown = screen_text(app)
@@ -258,7 +258,7 @@ async def test_very_large_responses_are_shown_clipped_and_the_console_stays_usab
             "metadata": {"name": f"cm-{i:05d}", "namespace": "ops", "labels": {"n": str(i)}},
             "datas": {"k": {"type": "file", "content": "y" * 200}}})
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await goto(pilot, app, "app hero-prod", "hero-prod/chat")
         browser = app.browser
         assert browser.state.loaded and not browser.state.error
@@ -285,7 +285,7 @@ async def test_server_down_at_start_then_up(cluster):
     app = BcsApp(make_settings(refresh=REFRESH), client=client, now=cluster.clock.now)
     sim = None
     try:
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await wait_for(pilot, lambda: app.browser is not None and app.browser.state.failures >= 2,
                            what="failed loads")
             assert_alive(app)
@@ -315,7 +315,7 @@ async def test_server_gone_mid_session_then_back_on_the_same_port(cluster):
         await holder["sim"].stop()
 
     try:
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             stopping: list[asyncio.Task] = []
             restarting: list[asyncio.Task] = []
 
@@ -342,7 +342,7 @@ async def test_two_second_latency_keeps_the_console_responsive(cluster):
     client = BcsClient(sim.url, cluster.cluster_id, TOKEN, timeout=0.3, get_retries=0)
     app = BcsApp(make_settings(refresh=REFRESH), client=client, now=cluster.clock.now)
     try:
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await goto(pilot, app, "app hero-prod", "hero-prod/chat")
             browser = app.browser
             state = browser.state
@@ -375,7 +375,7 @@ async def test_quit_while_a_slow_answer_is_in_flight_does_not_wait_for_it(make_a
     app = make_app()
 
     async def session() -> None:
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await goto(pilot, app, "app hero-prod", "hero-prod/chat")
             cluster.chaos = ChaosSpec.parse("latency=60s")
             await pilot.press("ctrl+r")

@@ -86,7 +86,7 @@ VIEWS = ["app hostile", "tg hostile", "proc hostile", "dp", "cm hostile", "secre
 
 async def test_every_view_and_describe_of_hostile_rows(make_hostile_app, hostile):
     app = make_hostile_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot, app)
         for view in VIEWS:
             await goto(pilot, app, view)
@@ -117,7 +117,7 @@ async def test_every_view_and_describe_of_hostile_rows(make_hostile_app, hostile
 
 async def test_enter_on_hostile_rows_drills_breadcrumbs_and_header_stay_clean(make_hostile_app, hostile):
     app = make_hostile_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await goto(pilot, app, "app hostile")
         keys = [r.key for r in app.browser.table.rows]
         evil_key = next(k for k in keys if "evil-esc" in k)
@@ -167,7 +167,7 @@ class _Hostile(Fault):
 @pytest.mark.parametrize("plain", [False, True], ids=["envelope", "plain-text"])
 async def test_server_error_text_in_flash_title_and_empty_list(make_hostile_app, hostile, plain):
     app = make_hostile_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await goto(pilot, app, "app hostile")
         hostile.chaos = ServerText(plain)
         await pilot.press("ctrl+r")  # stale title and a flash with the server's message
@@ -185,7 +185,7 @@ async def test_server_error_text_in_flash_title_and_empty_list(make_hostile_app,
 
 async def test_confirmation_form_and_results_show_hostile_names_literally(make_hostile_app, hostile):
     app = make_hostile_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await goto(pilot, app, "app hostile")
         key = next(r.key for r in app.browser.table.rows if "evil-esc" in r.key)
         app.browser.table.move_cursor_to_key(key)
@@ -235,7 +235,7 @@ async def test_confirmation_form_and_results_show_hostile_names_literally(make_h
 
 async def test_command_output_with_osc52_and_markup_is_inert(make_hostile_app, hostile):
     app = make_hostile_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         # A hostile cluster appends markup, CSI and an OSC 52 clipboard write to every output.
         await goto(pilot, app, "app hero-prod", "hero-prod/chat")
         await pilot.press("x")

@@ -66,7 +66,7 @@ async def test_a_whole_session_never_shows_the_token_or_unrevealed_secret_values
     assert TOKEN not in repr(settings) and TOKEN not in str(settings.__dict__)
     app = BcsApp(settings, now=cluster.clock.now)
     try:
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             dumps = Dumps(app)
             await settle(pilot, app)
             assert app.browser.state.loaded, app.browser.state.error
@@ -239,7 +239,7 @@ async def test_insecure_warning_stays_on_screen_for_the_whole_session(cluster, t
     assert any("insecure" in w for w in settings.warnings)
     app = BcsApp(settings, now=cluster.clock.now)
     try:
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot, app)
             assert "TLS NOT VERIFIED" in screen_text(app)
             assert any("insecure" in m for m in flashes(app))

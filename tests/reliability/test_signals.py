@@ -138,7 +138,7 @@ async def test_a_bug_in_a_fetch_is_reported_and_the_view_recovers(make_app, patc
     kind = KINDS_BY_NAME["agents"]
     original = kind.fetch
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await goto(pilot, app, "agent", "10.12.1.13")
 
         async def broken(env, scope):
@@ -167,7 +167,7 @@ async def test_a_bug_in_an_operation_is_reported_and_nothing_is_left_open(make_a
 
     monkeypatch.setattr(Operations, "op_scale", broken)
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await goto(pilot, app, "app hero-prod", "hero-prod/chat")
         await pilot.press("s")
         await finish(pilot, app)
@@ -192,7 +192,7 @@ async def test_a_bug_while_rendering_a_row_does_not_blank_the_view(make_app, pat
 
     patch_kind(kind, "row_key", row_key)
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await goto(pilot, app, "app hero-prod")
         keys = [r.key for r in app.browser.table.rows]
         assert keys and "hero-prod/chat" not in keys
@@ -209,7 +209,7 @@ async def test_a_bug_in_describe_is_reported_and_the_console_stays(make_app, pat
 
     patch_kind(kind, "describe", broken)
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await goto(pilot, app, "app hero-prod", "hero-prod/chat")
         await pilot.press("d")
         await settle(pilot, app)
@@ -224,3 +224,22 @@ async def test_a_bug_in_describe_is_reported_and_the_console_stays(make_app, pat
         await settle(pilot, app)
         await pilot.press("down")
         assert app._running and app.browser.table.cursor_key != "hero-prod/chat"
+
+
+async def test_an_unexpected_exception_in_a_background_worker_is_said_not_fatal(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await goto(pilot, app, "app hero-prod", "hero-prod/chat")
+
+        async def poll():
+            raise ZeroDivisionError("odd counter")
+
+        app.run_worker(poll(), group="test-poll")  # exit_on_error=True, like every @work poll
+        await settle(pilot, app)
+        assert app._running and app.return_code is None
+        assert any("ZeroDivisionError" in m and "keeps running" in m for m in flashes(app))
+        await pilot.press("down")
+        assert app.browser.table.cursor_key != "hero-prod/chat"
+        await pilot.press("ctrl+r")
+        await settle(pilot, app)
+        assert app.browser.state.loaded and not app.browser.state.error
