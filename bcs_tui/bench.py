@@ -583,7 +583,7 @@ class LoadProbe:
         self.event = asyncio.Event()
         self.fetch_started = self.arrived = self.cpu_at_arrival = self.rows_set = 0.0
         self.count = 0
-        self.rows: dict[str, list[Row]] = {}  # the last rows per kind, cells only
+        self.last_rows: list[Row] = []  # the rows of the last load (see `snapshot`)
         self.kind = ""
         original = table.set_rows
 
@@ -593,8 +593,7 @@ class LoadProbe:
             original(rows)
             if self.arrived and not self.rows_set:
                 self.rows_set, self.count = now, len(rows)
-                # Cells only: keeping the source objects would inflate the RSS measured later.
-                self.rows[self.kind] = [Row(r.key, r.cells, r.sort_values, r.styles, None, r.bad) for r in rows]
+                self.last_rows = rows
                 probe.arm()
                 self.event.set()
 
@@ -620,6 +619,12 @@ class LoadProbe:
         painted = await self.probe.frame()
         await app.workers.wait_for_complete()
         return self.fetch_started, self.arrived, self.rows_set, painted, self.count
+
+    def snapshot(self) -> list[Row]:
+        """The last load's rows, cells only (outside any measured interval: copying 20,000 rows
+        costs ~0.2 s; keeping the source objects would inflate the RSS measured later)."""
+        rows, self.last_rows = self.last_rows, []
+        return [Row(r.key, r.cells, r.sort_values, r.styles, None, r.bad) for r in rows]
 
 
 async def bench_real(report: Report) -> dict[str, tuple[list[Column], list[Row]]]:
@@ -660,7 +665,7 @@ async def bench_real(report: Report) -> dict[str, tuple[list[Column], list[Row]]
                     started, arrived, rows_set, painted, count = await load.loaded(app)
                     worst = await stall.stop()
                     cpu = load.cpu_at_arrival - cpu
-                    data[name] = (table.columns, load.rows[name])
+                    data[name] = (table.columns, load.snapshot())
                     elapsed = painted - arrived
                     note = (f"{count:,} rows. Before: {client.stats.requests - requests} requests, "
                             f"{(client.stats.bytes - received) / 1e6:.1f} MB in {ms(arrived - started)} "

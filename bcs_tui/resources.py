@@ -103,7 +103,10 @@ def _known_attrs(cls: type) -> frozenset[str] | None:
     known = _KNOWN_ATTRS.get(cls, False)
     if known is False:
         fields = getattr(cls, "model_fields", None)
-        if isinstance(fields, dict):
+        declared = getattr(cls, "known_attributes", None)  # light storage records (api/lite.py)
+        if isinstance(declared, frozenset):
+            known = declared
+        elif isinstance(fields, dict):
             known = frozenset(dir(cls)) | frozenset(fields)
         elif hasattr(cls, "__dataclass_fields__"):
             known = frozenset(dir(cls)) | frozenset(cls.__dataclass_fields__)
@@ -137,6 +140,19 @@ def g(obj: Any, *names: str, default: Any = None) -> Any:
     return default
 
 
+_LITE: dict[type, bool] = {}
+
+
+def is_lite(obj: Any) -> bool:
+    """A light storage record (`bcs_tui.api.lite`): name, namespace and the list fields are plain
+    attributes, so the helpers below read them directly (20,000 rows per refresh)."""
+    cls = type(obj)
+    lite = _LITE.get(cls)
+    if lite is None:
+        lite = _LITE[cls] = bool(getattr(cls, "is_lite", False))
+    return lite
+
+
 def to_jsonable(obj: Any) -> Any:
     """A JSON-ready form of a row object: models dump by alias (the real server keys)."""
     if obj is None or isinstance(obj, (str, int, float, bool)):
@@ -162,6 +178,8 @@ def meta(obj: Any) -> Any:
 
 def object_name(obj: Any) -> str:
     """The object's name (application name, taskgroup ID, configmap name, ...)."""
+    if is_lite(obj):
+        return obj.metadata.name
     value = g(obj, "object_name")
     if isinstance(value, str):
         return value
@@ -174,6 +192,8 @@ def object_name(obj: Any) -> str:
 
 def object_namespace(obj: Any) -> str:
     """The object's namespace (`metadata.namespace`, or RunAs for scheduler objects)."""
+    if is_lite(obj):
+        return obj.metadata.namespace
     md = meta(obj)
     return str(g(md, "namespace", default="") or g(obj, "namespace", "run_as", "RunAs", default=""))
 
@@ -278,6 +298,9 @@ class ColumnSpec:
     width: int | None = None  # None: fit to content
     all_ns_only: bool = False  # shown only when the view spans several namespaces
     numeric: bool = False  # right aligned
+    # Clock-dependent cells (ages): the cell text from this column's sort value at `rc.now`, so an
+    # unchanged object's row is brought up to date without reading the object again.
+    timed: Callable[[Any, RenderContext], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -303,13 +326,16 @@ class Scope:
 
 @dataclass
 class FetchEnv:
-    """What a fetch may use: the client, settings, and app state (commands issued here)."""
+    """What a fetch may use: the client, settings, and app state (commands issued here).
+
+    `previous` is the view's last objects: big storage lists reuse the unchanged ones."""
 
     client: Any
     settings: Any = None
     commands: list[Any] = field(default_factory=list)
     contexts: list[Any] = field(default_factory=list)
     current_context: str = ""
+    previous: list[Any] = field(default_factory=list, repr=False)
 
 
 FetchFn = Callable[[FetchEnv, Scope], Awaitable[list[Any]]]
@@ -371,7 +397,10 @@ def age_col(getter: Callable[[Any], Any], title: str = "AGE") -> ColumnSpec:
         # Oldest first sorts "largest age" last when ascending: sort by -timestamp.
         return -(ts or 0.0)
 
-    return ColumnSpec(title, value, sort=sort, numeric=True)
+    def timed(sort_value: Any, rc: RenderContext) -> str:
+        return human_age(rc.now + sort_value) if sort_value else "-"
+
+    return ColumnSpec(title, value, sort=sort, numeric=True, timed=timed)
 
 
 NS_COL = col("NAMESPACE", lambda o, rc: object_namespace(o), all_ns_only=True)
@@ -393,6 +422,17 @@ def unwrap(records: Iterable[Any] | None) -> list[Any]:
         else:
             out.append(rec)
     return out
+
+
+async def storage_list(env: FetchEnv, kind: str, namespaces: list[str], host_ip: str | None = None) -> list[Any]:
+    """One storage query (application, process or taskgroup) for a list view: light objects
+    (`BcsClient.storage_query_lite`: no full models of 20,000 records; unchanged records reused
+    from `env.previous`), unwrapped like `unwrap(client.storage_query(...))`."""
+    client = env.client
+    lite = getattr(client, "storage_query_lite", None)
+    if lite is not None:
+        return list(await lite(kind, namespaces=namespaces, host_ip=host_ip, previous=env.previous))
+    return unwrap(await client.storage_query(kind, namespaces, host_ip))
 
 
 async def _namespaces_for(env: FetchEnv, scope: Scope) -> list[str] | None:
@@ -430,13 +470,13 @@ async def fetch_namespaces(env: FetchEnv, scope: Scope) -> list[Any]:
     rows = {n: NamespaceSummary(n) for n in names}
     if not names:
         return []
-    apps = unwrap(await env.client.storage_applications(namespaces=names))
+    apps = await storage_list(env, "application", names)
     for app in apps:
         ns = rows.setdefault(object_namespace(app), NamespaceSummary(object_namespace(app)))
         ns.applications += 1
         if status_class(g(app, "status")) in BAD_CLASSES:
             ns.abnormal_applications += 1
-    tgs = unwrap(await env.client.storage_taskgroups(namespaces=names))
+    tgs = await storage_list(env, "taskgroup", names)
     for tg in tgs:
         ns = rows.setdefault(object_namespace(tg), NamespaceSummary(object_namespace(tg)))
         ns.taskgroups += 1
@@ -473,7 +513,7 @@ async def _fetch_apps(env: FetchEnv, scope: Scope, process: bool) -> list[Any]:
     namespaces = await _namespaces_for(env, scope)
     if not namespaces:
         return []
-    apps = unwrap(await env.client.storage_applications(namespaces=namespaces))
+    apps = await storage_list(env, "application", namespaces)
     out = []
     for app in apps:
         kind = _app_kind(app).lower()
@@ -496,7 +536,7 @@ async def fetch_processes(env: FetchEnv, scope: Scope) -> list[Any]:
     namespaces = await _namespaces_for(env, scope)
     if not namespaces:
         return []
-    return [p for p in unwrap(await env.client.storage_processes(namespaces=namespaces))
+    return [p for p in await storage_list(env, "process", namespaces)
             if _app_kind(p).lower() == "process"]
 
 
@@ -580,6 +620,8 @@ def parse_taskgroup_id(tg_id: str) -> dict[str, str]:
 
 
 def tg_id(o: Any) -> str:
+    if is_lite(o):
+        return o.metadata.name
     return str(g(o, "id", "ID", default="") or object_name(o))
 
 
@@ -641,6 +683,8 @@ def tg_pod_ip(o: Any) -> str:
 
 
 def tg_restarts(o: Any) -> int:
+    if is_lite(o):
+        return int(o.restart_count)  # computed when the light record was read
     n = g(o, "rescheded_times", "ReschededTimes")
     if n is None:
         for c in g(o, "container_statuses", "containerStatuses", default=[]) or []:
@@ -663,11 +707,11 @@ async def fetch_taskgroups(env: FetchEnv, scope: Scope) -> list[Any]:
         namespaces = await _namespaces_for(env, Scope())
         if not namespaces:
             return []
-        return unwrap(await client.storage_taskgroups(namespaces=namespaces, host_ip=ip))
+        return await storage_list(env, "taskgroup", namespaces, host_ip=ip)
     namespaces = await _namespaces_for(env, scope)
     if not namespaces:
         return []
-    return unwrap(await client.storage_taskgroups(namespaces=namespaces))
+    return await storage_list(env, "taskgroup", namespaces)
 
 
 def _tg_drill(o: Any, scope: Scope) -> tuple[str, Scope]:

@@ -529,10 +529,12 @@ class BcsClient:
 
     async def _read(self, path: str, params: Mapping[str, Any] | None = None, *,
                     convert: Callable[[Any], _T] | None = None, kube: bool = False,
-                    method: str = "GET", body: Any = None) -> Any:
+                    method: str = "GET", body: Any = None,
+                    decoder: Callable[[int, bytes], Any] | None = None) -> Any:
         """A read (GET, or the storage POST query): retried with backoff on transport errors
-        and 5xx, at most `get_retries` extra times."""
-        decoder = decode_kube if kube else decode_envelope
+        and 5xx, at most `get_retries` extra times. `decoder` replaces the envelope decoder."""
+        if decoder is None:
+            decoder = decode_kube if kube else decode_envelope
         attempt = 0
         while True:
             try:
@@ -1261,6 +1263,16 @@ class BcsClient:
         """`POST /bcsapi/v4/storage/query/mesos/dynamic/clusters/{clusterId}/{kind}` with
         `{"namespace": "a,b", "hostIp": "..."}` (keys left out when not given): one request for
         one, several or all namespaces. Returns records whose `data` is typed by kind."""
+        body = self._storage_query_body(kind, namespaces, host_ip)
+        if body is None:
+            return []  # an explicit empty scope: nothing to ask
+        record = m.StorageRecord[m.STORAGE_DATA_MODELS[kind]]  # type: ignore[index]
+        return await self._read(f"{STORAGE_QUERY}/{self._cluster_seg()}/{kind}", method="POST", body=body,
+                                convert=lambda d: _models(record, d, f"storage {kind}"))
+
+    def _storage_query_body(self, kind: str, namespaces: str | Iterable[str] | None,
+                            host_ip: str | None) -> dict[str, str] | None:
+        """The storage query body; None for an explicit empty namespace list."""
         if kind not in STORAGE_KINDS:
             raise InvalidRequest([("kind", f"must be one of {', '.join(STORAGE_KINDS)} (got {kind!r})")],
                                  "storage query")
@@ -1269,13 +1281,35 @@ class BcsClient:
             names = [namespaces] if isinstance(namespaces, str) else [str(n) for n in namespaces]
             names = [n for n in (x.strip() for x in ",".join(names).split(",")) if n]
             if not names:
-                return []  # an explicit empty scope: nothing to ask
+                return None
             body["namespace"] = ",".join(names)
         if host_ip:
             body["hostIp"] = str(host_ip).strip()
-        record = m.StorageRecord[m.STORAGE_DATA_MODELS[kind]]  # type: ignore[index]
+        return body
+
+    async def storage_query_lite(self, kind: str, namespaces: str | Iterable[str] | None = None,
+                                 host_ip: str | None = None, *, previous: Sequence[Any] | None = None
+                                 ) -> list[Any]:
+        """`POST /bcsapi/v4/storage/query/mesos/dynamic/clusters/{clusterId}/{kind}`, the same
+        request as `storage_query`, for list views: each record's `data` as a light object
+        (`bcs_tui.api.lite`: a few fields, the full typed object parsed on first use of any other
+        attribute). `previous`, the last answer, lets unchanged records be reused without parsing.
+        Kinds: application, process, taskgroup."""
+        from bcs_tui.api.lite import LITE_KINDS, decode_storage_lite
+
+        if kind not in LITE_KINDS:
+            raise InvalidRequest([("kind", f"must be one of {', '.join(LITE_KINDS)} (got {kind!r})")],
+                                 "storage query")
+        body = self._storage_query_body(kind, namespaces, host_ip)
+        if body is None:
+            return []
+        previous = list(previous or ())
+
+        def decoder(status: int, content: bytes) -> Any:
+            return decode_storage_lite(kind, status, content, previous, decode_envelope)
+
         return await self._read(f"{STORAGE_QUERY}/{self._cluster_seg()}/{kind}", method="POST", body=body,
-                                convert=lambda d: _models(record, d, f"storage {kind}"))
+                                decoder=decoder)
 
     async def storage_applications(self, namespaces: str | Iterable[str] | None = None
                                    ) -> list[m.StorageRecord[m.ApplicationStatus]]:

@@ -197,6 +197,8 @@ CASES: list[tuple[str, tuple, dict, str, str, dict, Any, Any]] = [
     ("storage_applications", (["prod", "dev"],), {}, "POST", f"{SQ}/application", {}, {"namespace": "prod,dev"},
      fixture_json("storage-application.json")),
     ("storage_processes", ("prod",), {}, "POST", f"{SQ}/process", {}, {"namespace": "prod"}, ok([])),
+    ("storage_query_lite", ("taskgroup", ["a", "b"], "10.0.0.5"), {}, "POST", f"{SQ}/taskgroup", {},
+     {"namespace": "a,b", "hostIp": "10.0.0.5"}, fixture_json("storage-taskgroup.json")),
     ("storage_taskgroups", (), {"host_ip": "10.0.0.5"}, "POST", f"{SQ}/taskgroup", {}, {"hostIp": "10.0.0.5"},
      fixture_json("storage-taskgroup.json")),
     ("storage_deployments", ("prod",), {}, "POST", f"{SQ}/deployment", {}, {"namespace": "prod"},

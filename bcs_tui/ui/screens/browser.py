@@ -105,11 +105,25 @@ def build_columns(kind: ResourceKind, all_namespaces: bool) -> list[Column]:
     return out
 
 
-def build_rows(kind: ResourceKind, objects: list[Any], rc: RenderContext) -> list[Row]:
-    """Table rows for `objects`: sanitised one-line cells, typed sort values, status styles."""
+def build_rows(kind: ResourceKind, objects: list[Any], rc: RenderContext,
+               previous: list[Row] | None = None) -> list[Row]:
+    """Table rows for `objects`: sanitised one-line cells, typed sort values, status styles.
+
+    `previous` (rows built for the same view and reveal state): an object found there (the same
+    object, which the fetch reuses when its record did not change) keeps its row; only the
+    clock-dependent cells (ages) are computed again."""
     specs = kind.visible_columns(rc.all_namespaces)
+    timed = [i for i, spec in enumerate(specs) if spec.timed and spec.sort]
+    old = {id(r.obj): r for r in previous} if previous else {}
     rows = []
     for obj in objects:
+        row = old.get(id(obj)) if old else None
+        if row is not None and row.obj is obj and len(row.cells) == len(specs):
+            try:
+                rows.append(_retimed(row, specs, timed, obj, rc))
+                continue
+            except Exception:  # fall through to a full build of this row
+                log.exception("cannot re-time a %s row", kind.name)
         try:
             cells, sorts, classes = [], [], []
             for spec in specs:
@@ -129,6 +143,24 @@ def build_rows(kind: ResourceKind, objects: list[Any], rc: RenderContext) -> lis
         except Exception:  # one odd object must not blank the whole view
             log.exception("cannot render a %s row", kind.name)
     return rows
+
+
+def _retimed(row: Row, specs: list[Any], timed: list[int], obj: Any, rc: RenderContext) -> Row:
+    # (the sort value of a timed column is what its cell is computed from: see ColumnSpec.timed)
+    """`row` with its clock-dependent cells computed for `rc.now` (the same row if none changed)."""
+    if not timed:
+        return row
+    cells = row.cells
+    changed = None
+    for i in timed:
+        text = specs[i].timed(row.sort_values[i], rc)
+        if text != cells[i]:
+            changed = changed or list(cells)
+            changed[i] = text
+    if changed is None:
+        return row
+    return Row(key=row.key, cells=tuple(changed), sort_values=row.sort_values, styles=row.styles, obj=obj,
+               bad=row.bad)
 
 
 # Footer labels: the action table's descriptions are sentences (help and palette show them whole).
@@ -341,8 +373,10 @@ class BrowserScreen(Screen):
         from bcs_tui.api.errors import BcsError
 
         started = time.monotonic()
+        env = self.app.fetch_env()
+        env.previous = state.objects  # big storage lists reuse the records that did not change
         try:
-            objects = await state.kind.fetch(self.app.fetch_env(), state.scope)
+            objects = await state.kind.fetch(env, state.scope)
         except BcsError as exc:
             self._failed(state, exc.message or type(exc).__name__)
             return
@@ -354,14 +388,15 @@ class BrowserScreen(Screen):
             return  # a late answer for a view that is gone
         objects = list(objects)
         rc = self.render_context(state)
+        previous = state.rows if state.rows and state.revealed == rc.revealed else None
         if len(objects) > THREAD_ROWS:
             # Thousands of rows take a second or two of Python: keep the event loop (keys,
             # repaints) going while they are built.
-            rows = await asyncio.to_thread(build_rows, state.kind, objects, rc)
+            rows = await asyncio.to_thread(build_rows, state.kind, objects, rc, previous)
             if state not in self.stack:
                 return
         else:
-            rows = build_rows(state.kind, objects, rc)
+            rows = build_rows(state.kind, objects, rc, previous)
         state.objects = objects
         state.rows = rows
         state.loaded = True

@@ -1,0 +1,371 @@
+"""Light storage records for big list views (issue 7).
+
+A storage taskgroup query for 20,000 taskgroups is ~37 MB of JSON. Validating it into pydantic
+models costs seconds of CPU and ~500,000 live Python objects (full GC pauses of a second or more,
+~700 MB RSS). A list view needs a handful of fields per record, so `decode_storage_lite` turns each
+record's `data` into a `StorageLite` with `__slots__` holding just those fields, plus the record's
+own JSON text. Anything else (describe, copy, actions reading containers, ...) gets the full typed
+object: the first access to any other attribute of the model parses that one record into the
+pydantic model (`.full()`) and answers from it, so callers see the same attributes as with
+`BcsClient.storage_query` (record `data`, unwrapped). Keys the model does not declare (pydantic
+`extra`) are only visible through `.full()` / `model_dump()`.
+
+Refreshes are incremental: `decode_storage_lite(..., previous=...)` is given the last result and
+reuses every object whose record text is byte-for-byte unchanged, checked with one `startswith` at
+the record's position before any JSON parsing (a JSON object ends at its own closing brace, so an
+equal prefix is the same value). Only new or changed records are parsed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import weakref
+from typing import Any, Callable, ClassVar, Iterable, Sequence
+
+from pydantic import BaseModel, ValidationError
+
+from bcs_tui.api import models as m
+from bcs_tui.api.errors import ProtocolError
+
+__all__ = ["ApplicationStatusLite", "LiteMeta", "PodStatusLite", "StorageLite", "LITE_KINDS",
+           "decode_storage_lite"]
+
+
+def _str(value: Any) -> str:
+    # As models.Str: null -> "", numbers -> their text; anything else shown as its text.
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return str(value)
+
+
+def _int(value: Any) -> int:
+    # As models.Int, leniently: a value the full model would refuse reads 0 in the list.
+    if isinstance(value, bool) or value is None:
+        return 0
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return 0
+
+
+def _public_names(cls: type) -> frozenset[str]:
+    return frozenset(n for n in dir(cls) if not n.startswith("_"))
+
+
+class LiteMeta:
+    """`metadata` of a light record: name and namespace; other ObjectMeta fields (labels, ...)
+    come from the owner's full object."""
+
+    __slots__ = ("name", "namespace", "_owner")
+    known_attributes: ClassVar[frozenset[str]]
+
+    def __init__(self, name: str, namespace: str, owner: "StorageLite") -> None:
+        self.name = name
+        self.namespace = namespace
+        # A weak reference: a cycle would leave 20,000 records to the cyclic GC to free.
+        self._owner = weakref.ref(owner)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        owner = self._owner()
+        if owner is None:
+            raise AttributeError(name)
+        return getattr(owner.full().metadata, name)
+
+    def __repr__(self) -> str:
+        return f"LiteMeta(name={self.name!r}, namespace={self.namespace!r})"
+
+
+LiteMeta.known_attributes = _public_names(LiteMeta) | frozenset(m.ObjectMeta.model_fields) | _public_names(m.ObjectMeta)
+
+
+class StorageLite:
+    """A storage record's `data` reduced to what list views read (see the module docstring).
+
+    `known_attributes` (class) lists every public name the object answers: the light fields and,
+    through the full object, the model's fields and properties. `resources.g` uses it so that
+    probing for a name the model does not have never parses the full object."""
+
+    __slots__ = ("metadata", "status", "message", "kind", "_json", "_full", "__weakref__")
+    MODEL: ClassVar[type[BaseModel]]
+    STORAGE_KIND: ClassVar[str]
+    known_attributes: ClassVar[frozenset[str]]
+    is_lite: ClassVar[bool] = True
+    # `resources.g` looks here for keys the model does not declare; they are only in `.full()`.
+    __pydantic_extra__: ClassVar[None] = None
+
+    def __init__(self, data: dict[str, Any], record_json: str) -> None:
+        md = data.get("metadata")
+        if isinstance(md, dict):
+            self.metadata = LiteMeta(_str(md.get("name")), _str(md.get("namespace")), self)
+        else:
+            self.metadata = LiteMeta("", "", self)
+        self.status = _str(data.get("status"))
+        self.message = _str(data.get("message"))
+        self.kind = _str(data.get("kind"))
+        self._json = record_json
+        self._full: BaseModel | None = None
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        model = getattr(cls, "MODEL", None)
+        if model is not None:
+            cls.known_attributes = (_public_names(cls) | frozenset(model.model_fields) | _public_names(model))
+
+    @property
+    def name(self) -> str:
+        return self.metadata.name
+
+    @property
+    def namespace(self) -> str:
+        return self.metadata.namespace
+
+    @property
+    def record_json(self) -> str:
+        """The storage record this object came from, as the server sent it."""
+        return self._json
+
+    def full(self) -> BaseModel:
+        """The full typed object (the record's `data` model), parsed on first use and kept."""
+        if self._full is None:
+            what = f"storage {self.STORAGE_KIND} {self.metadata.namespace}/{self.metadata.name}"
+            try:
+                record = m.StorageRecord[self.MODEL].model_validate(json.loads(self._json))  # type: ignore[name-defined]
+            except ValidationError as exc:
+                err = exc.errors(include_url=False)[0] if exc.errors() else {}
+                where = ".".join(str(p) for p in err.get("loc", ()))
+                raise ProtocolError(f"{what}: unexpected data ({where}: {err.get('msg')})") from None
+            self._full = record.data  # type: ignore[attr-defined]
+        return self._full  # type: ignore[return-value]
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for names that are not light fields: answer from the full object.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.full(), name)
+
+    def model_dump(self, *args: Any, **kwargs: Any) -> Any:
+        """The full object's `model_dump`; the raw `data` when the record does not validate
+        (describe still shows what the server sent)."""
+        try:
+            full = self.full()
+        except ProtocolError:
+            data = json.loads(self._json).get("data")
+            return data
+        return full.model_dump(*args, **kwargs)
+
+    def to_json(self) -> Any:
+        return self.model_dump(by_alias=True, mode="json")
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__name__}(namespace={self.metadata.namespace!r}, name={self.metadata.name!r}, "
+                f"status={self.status!r})")
+
+
+class PodStatusLite(StorageLite):
+    """A storage taskgroup (BcsPodStatus) for lists: the taskgroups view's columns, its row key
+    (`metadata.name`, the taskgroup ID), drill and action targets (namespace, rcname, hostIP)."""
+
+    __slots__ = ("rcname", "host_ip", "pod_ip", "start_time", "restart_count")
+    MODEL = m.PodStatus
+    STORAGE_KIND = "taskgroup"
+
+    def __init__(self, data: dict[str, Any], record_json: str) -> None:
+        super().__init__(data, record_json)
+        self.rcname = _str(data.get("rcname"))
+        self.host_ip = _str(data.get("hostIP"))
+        self.pod_ip = _str(data.get("podIP"))
+        self.start_time = _str(data.get("startTime"))
+        # As PodStatus.restart_count: the highest restartCount of its containers.
+        restarts = 0
+        containers = data.get("containerStatuses")
+        if isinstance(containers, list):
+            for c in containers:
+                if isinstance(c, dict):
+                    restarts = max(restarts, _int(c.get("restartCount")))
+        self.restart_count = restarts
+
+
+class ApplicationStatusLite(StorageLite):
+    """A storage application or process (BcsReplicaControllerStatus) for lists."""
+
+    __slots__ = ("instance", "running_instance", "create_time")
+    MODEL = m.ApplicationStatus
+    STORAGE_KIND = "application"
+
+    def __init__(self, data: dict[str, Any], record_json: str) -> None:
+        super().__init__(data, record_json)
+        self.instance = _int(data.get("instance"))
+        self.running_instance = _int(data.get("runningInstance"))
+        self.create_time = _str(data.get("createTime"))
+
+
+class ProcessStatusLite(ApplicationStatusLite):
+    __slots__ = ()
+    STORAGE_KIND = "process"
+
+
+# Storage kinds with a light form.
+LITE_KINDS: dict[str, type[StorageLite]] = {
+    "application": ApplicationStatusLite,
+    "process": ProcessStatusLite,
+    "taskgroup": PodStatusLite,
+}
+
+
+# ----------------------------------------------------------------------------------------------
+# Decoding
+
+_WS = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+
+
+class _NotFast(Exception):
+    """The body is not a plain success envelope: take the general path."""
+
+
+def _record_key(rec: dict[str, Any]) -> tuple[str, str] | None:
+    data = rec.get("data")
+    md = data.get("metadata") if isinstance(data, dict) else None
+    if not isinstance(md, dict):
+        return None
+    return _str(md.get("namespace")), _str(md.get("name"))
+
+
+def _lite(cls: type[StorageLite], rec: Any, text: str, index: int, what: str) -> StorageLite:
+    if not isinstance(rec, dict):
+        raise ProtocolError(f"{what}[{index}]: expected a JSON object, got {type(rec).__name__}")
+    data = rec.get("data")
+    if not isinstance(data, dict):
+        # The typed path refuses such a record too (StorageRecord.data is required).
+        raise ProtocolError(f"{what}[{index}]: unexpected data (data: expected an object)")
+    return cls(data, text)
+
+
+class _Reuse:
+    """The previous result, walked in order, to recognise unchanged records without parsing."""
+
+    def __init__(self, previous: Sequence[StorageLite] | None, cls: type[StorageLite]) -> None:
+        self.items = [p for p in previous or () if type(p) is cls]
+        self.index = {(p.metadata.namespace, p.metadata.name): i for i, p in enumerate(self.items)}
+        self.next = 0
+        self.reused = 0
+
+    def candidate(self) -> StorageLite | None:
+        return self.items[self.next] if self.next < len(self.items) else None
+
+    def resync(self, key: tuple[str, str] | None) -> None:
+        # After a parsed (new or changed) record: continue after its previous position.
+        i = self.index.get(key) if key is not None else None
+        if i is not None:
+            self.next = i + 1
+
+
+def _fast(cls: type[StorageLite], text: str, what: str, reuse: _Reuse) -> list[StorageLite]:
+    """Walk `{..., "data": [records], ...}` with the JSON scanner, one record at a time."""
+    ws = _WS.match
+    decode = _DECODER.raw_decode
+    i = ws(text, 0).end()
+    if text[i:i + 1] != "{":
+        raise _NotFast
+    i += 1
+    envelope: dict[str, Any] = {}
+    out: list[StorageLite] | None = None
+    while True:
+        i = ws(text, i).end()
+        if text[i:i + 1] == "}" and not envelope and out is None:
+            i += 1
+            break
+        key, i = decode(text, i)
+        if not isinstance(key, str) or key in envelope or (key == "data" and out is not None):
+            raise _NotFast
+        i = ws(text, i).end()
+        if text[i:i + 1] != ":":
+            raise _NotFast
+        i = ws(text, i + 1).end()
+        if key == "data" and text[i:i + 1] == "[":
+            out = []
+            i = ws(text, i + 1).end()
+            if text[i:i + 1] == "]":
+                i += 1
+            else:
+                while True:
+                    prev = reuse.candidate()
+                    if prev is not None and text.startswith(prev._json, i):
+                        out.append(prev)
+                        reuse.next += 1
+                        reuse.reused += 1
+                        end = i + len(prev._json)
+                    else:
+                        rec, end = decode(text, i)
+                        out.append(_lite(cls, rec, text[i:end], len(out), what))
+                        reuse.resync(_record_key(rec))
+                    i = ws(text, end).end()
+                    sep = text[i:i + 1]
+                    if sep == ",":
+                        i = ws(text, i + 1).end()
+                    elif sep == "]":
+                        i += 1
+                        break
+                    else:
+                        raise _NotFast
+            envelope[key] = None
+        else:
+            value, i = decode(text, i)
+            envelope[key] = value
+        i = ws(text, i).end()
+        sep = text[i:i + 1]
+        if sep == ",":
+            i += 1
+        elif sep == "}":
+            i += 1
+            break
+        else:
+            raise _NotFast
+    if ws(text, i).end() != len(text) or out is None:
+        raise _NotFast
+    code = envelope.get("code")
+    if isinstance(code, bool) or not isinstance(code, (int, float)) or code != 0:
+        raise _NotFast  # errors, odd codes: the general decoder words them
+    return out
+
+
+def decode_storage_lite(kind: str, status: int, content: bytes,
+                        previous: Sequence[StorageLite] | None = None,
+                        general: Callable[[int, bytes], Any] | None = None) -> list[StorageLite]:
+    """A storage query answer as light objects (each record's `data`), reusing the objects of
+    `previous` whose record text did not change. Errors are exactly those of the general
+    envelope decoder `general` (`client.decode_envelope`), which also handles every body that is
+    not a plain success envelope with a `data` array."""
+    cls = LITE_KINDS[kind]
+    what = f"storage {kind}"
+    if status < 400:
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+        if text is not None:
+            try:
+                return _fast(cls, text, what, _Reuse(previous, cls))
+            except (_NotFast, ValueError, RecursionError):
+                pass
+    if general is None:
+        from bcs_tui.api.client import decode_envelope as general
+    data = general(status, content)
+    if data is None or data == {} or data == "":
+        return []
+    if not isinstance(data, list):
+        raise ProtocolError(f"{what}: expected a JSON array, got {type(data).__name__}")
+    return [_lite(cls, rec, json.dumps(rec, ensure_ascii=False), i, what) for i, rec in enumerate(data)]
+
+
+def lite_list(items: Iterable[Any]) -> list[StorageLite]:
+    """The light objects among `items` (for `previous=`)."""
+    return [i for i in items if isinstance(i, StorageLite)]
