@@ -5,6 +5,14 @@ import os
 # NO_COLOR in the environment makes every SVG snapshot differ.
 os.environ.pop("NO_COLOR", None)
 
+# Tests never touch the user's real config or audit log: point both at a throwaway place.
+# (Tests that need their own set these again with monkeypatch.)
+import tempfile  # noqa: E402
+
+_SCRATCH = tempfile.mkdtemp(prefix="bcs-tui-tests-")
+os.environ.setdefault("BCS_TUI_STATE_DIR", os.path.join(_SCRATCH, "state"))
+os.environ.setdefault("BCS_TUI_CONFIG", os.path.join(_SCRATCH, "config.toml"))
+
 
 # ---------------------------------------------------------------------------------------------
 # Simulator fixtures (owned by the sim engineer).

@@ -209,8 +209,10 @@ class BcsApp(App):
                 scale = _get(self.settings, "scale", None) or "demo"
                 # A wall clock: the demo cluster lives (and ages) in real time.
                 self.sim = await start_in_loop(SimCluster(scale=scale, clock=SimClock(manual=False)))
+            # Demo writes are audited too (context "demo"): rehearsals leave the same trail.
             self.client = BcsClient(self.sim.url, self.sim.cluster_id, self.sim.token,
-                                    read_only=self.read_only, context_name="demo")
+                                    read_only=self.read_only, audit=self._audit_log(),
+                                    context_name="demo")
         else:
             self.client = self._build_client(self.context, _get(self.settings, "token", None))
         self._own_client = True
@@ -219,15 +221,7 @@ class BcsApp(App):
         """A BcsClient for a context; `token` already resolved (a config.Secret, or None)."""
         from bcs_tui.api.client import BcsClient
 
-        audit = None
-        try:
-            from bcs_tui.audit import AuditLog
-
-            audit_path = _get(self.settings, "audit_path", None)
-            if audit_path:
-                audit = AuditLog(audit_path)
-        except ImportError:
-            audit = None
+        audit = self._audit_log()
         verify = _get(ctx, "verify", True)
         return BcsClient(
             _get(ctx, "server", ""),
@@ -241,6 +235,13 @@ class BcsApp(App):
             audit=audit,
             context_name=_get(ctx, "name", ""),
         )
+
+    def _audit_log(self) -> Any:
+        """The audit log of this run (settings.audit_path), or None when the settings name none."""
+        from bcs_tui.audit import AuditLog
+
+        audit_path = _get(self.settings, "audit_path", None)
+        return AuditLog(audit_path) if audit_path else None
 
     async def on_unmount(self) -> None:
         if self.client is not None and self._own_client:
