@@ -137,8 +137,26 @@ def writes(cluster) -> list:
     return [r for r in cluster.requests if r.method in WRITE_METHODS and "/storage/" not in r.path]
 
 
+@pytest.fixture(autouse=True)
+def flash_log(monkeypatch):
+    """Record every flash (App.notify) of every BcsApp: toasts expire after a few seconds, and a
+    slow machine must not make a test miss one."""
+    original = BcsApp.notify
+
+    def notify(self, message, *args, **kwargs):
+        self.__dict__.setdefault("flash_log", []).append(str(message))
+        return original(self, message, *args, **kwargs)
+
+    monkeypatch.setattr(BcsApp, "notify", notify)
+
+
 def flashes(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+    """Every flash message the app showed (see `flash_log`)."""
+    return list(app.__dict__.get("flash_log", []))
+
+
+def clear_flashes(app) -> None:
+    app.__dict__["flash_log"] = []
 
 
 def screen_text(app) -> str:

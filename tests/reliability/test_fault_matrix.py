@@ -21,6 +21,7 @@ from .conftest import (
     SIZE,
     TOKEN,
     assert_clean,
+    clear_flashes,
     flashes,
     free_port,
     goto,
@@ -124,7 +125,7 @@ async def test_every_chaos_fault_in_turn_on_a_scheduler_view(make_app, cluster):
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         for fault in ("5xx-html-502", "empty-body", "dropped-connection"):
             spec, words = CHAOS[fault]
-            app.clear_notifications()
+            clear_flashes(app)
 
             def break_server(spec=spec):
                 cluster.chaos = ChaosSpec.parse(spec)

@@ -17,7 +17,7 @@ from bcs_tui.config import load_config, resolve_settings
 from bcs_tui.sim.server import bind_socket, create_app
 from bcs_tui.ui.app import BcsApp
 
-from .conftest import SIZE, TOKEN, screen_text, settle
+from .conftest import SIZE, TOKEN, flashes, screen_text, settle
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl to make a certificate")
 
@@ -96,4 +96,4 @@ async def test_the_console_with_a_ca_file_loads_and_with_insecure_warns(https_si
         await settle(pilot, app)
         assert app.browser.state.objects
         assert "TLS NOT VERIFIED" in screen_text(app)
-        assert any("verification is OFF" in str(n.message) for n in app._notifications)
+        assert any("verification is OFF" in m for m in flashes(app))
