@@ -98,6 +98,9 @@ def _sim_parser() -> _Parser:
     p.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default 0)")
     p.add_argument("--chaos", metavar="SPEC", default=None,
                    help='fault injection, e.g. "latency=300ms,error=0.1,truncate=0.05,route=/cluster/*"')
+    p.add_argument("--hostile", action="store_true",
+                   help="add a namespace whose names, messages and command output carry markup and "
+                        "terminal escapes (rehearse hostile text)")
     return p
 
 
@@ -254,7 +257,8 @@ def run_sim_command(args: argparse.Namespace) -> int:
     except ImportError as exc:
         print(f"{PROG}: error: the simulator cannot be loaded ({exc})", file=sys.stderr)
         return 1
-    return int(run_sim(args.host, args.port, cluster, args.token, args.scale, args.seed, args.chaos) or 0)
+    extra = {"hostile": True} if args.hostile else {}
+    return int(run_sim(args.host, args.port, cluster, args.token, args.scale, args.seed, args.chaos, **extra) or 0)
 
 
 def show_config(out: TextIO, environ: Mapping[str, str] | None = None) -> int:

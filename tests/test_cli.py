@@ -269,6 +269,15 @@ def test_sim_calls_the_runner(monkeypatch):
     ]
 
 
+def test_sim_hostile_flag_reaches_the_runner(monkeypatch):
+    calls = []
+    fake = types.ModuleType("bcs_tui.sim.runner")
+    fake.run_sim = lambda *args, **kw: calls.append(kw) or 0
+    monkeypatch.setitem(sys.modules, "bcs_tui.sim.runner", fake)
+    assert cli.main(["sim", "--hostile"]) == 0
+    assert calls == [{"hostile": True}]
+
+
 # --------------------------------------------------------------------------- real processes
 
 

@@ -36,7 +36,7 @@ def connect_help(url: str, cluster_id: str, token: str | None, namespace: str = 
 def run_sim(host: str = "127.0.0.1", port: int = 8899, cluster_id: str = "BCS-MESOS-10001",
             token: str | None = None, scale: str = "demo", seed: int = 0,
             chaos: str | None = None, *, out: TextIO | None = None,
-            err: TextIO | None = None) -> int:
+            err: TextIO | None = None, hostile: bool = False) -> int:
     """Serve until interrupted. Returns the process exit code (2 for bad arguments)."""
     out = out or sys.stdout
     err = err or sys.stderr
@@ -56,7 +56,7 @@ def run_sim(host: str = "127.0.0.1", port: int = 8899, cluster_id: str = "BCS-ME
 
     started = time.perf_counter()
     cluster = SimCluster(seed=seed, scale=scale, cluster_id=cluster_id,
-                         clock=SimClock(manual=False))
+                         clock=SimClock(manual=False), hostile=hostile)
     built = time.perf_counter() - started
     shown = host if ":" not in host else f"[{host}]"
 
