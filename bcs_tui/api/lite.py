@@ -93,7 +93,11 @@ class StorageLite:
     through the full object, the model's fields and properties. `resources.g` uses it so that
     probing for a name the model does not have never parses the full object."""
 
-    __slots__ = ("metadata", "status", "message", "kind", "_json", "_full", "__weakref__")
+    # `_span` = (text, start, end): the record is text[start:end]. For an ASCII body `text` is the
+    # whole body, shared by every record of the answer (no second copy of 37 MB); otherwise the
+    # record's own slice (a 2-byte-per-character body would double). One tuple: a refresh thread
+    # re-points it atomically while the UI may read it.
+    __slots__ = ("metadata", "status", "message", "kind", "_span", "_full", "__weakref__")
     MODEL: ClassVar[type[BaseModel]]
     STORAGE_KIND: ClassVar[str]
     known_attributes: ClassVar[frozenset[str]]
@@ -101,7 +105,7 @@ class StorageLite:
     # `resources.g` looks here for keys the model does not declare; they are only in `.full()`.
     __pydantic_extra__: ClassVar[None] = None
 
-    def __init__(self, data: dict[str, Any], record_json: str) -> None:
+    def __init__(self, data: dict[str, Any], span: tuple[str, int, int]) -> None:
         md = data.get("metadata")
         if isinstance(md, dict):
             self.metadata = LiteMeta(_str(md.get("name")), _str(md.get("namespace")), self)
@@ -110,7 +114,7 @@ class StorageLite:
         self.status = _str(data.get("status"))
         self.message = _str(data.get("message"))
         self.kind = _str(data.get("kind"))
-        self._json = record_json
+        self._span = span
         self._full: BaseModel | None = None
 
     def __init_subclass__(cls, **kw: Any) -> None:
@@ -130,14 +134,15 @@ class StorageLite:
     @property
     def record_json(self) -> str:
         """The storage record this object came from, as the server sent it."""
-        return self._json
+        text, start, end = self._span
+        return text if start == 0 and end == len(text) else text[start:end]
 
     def full(self) -> BaseModel:
         """The full typed object (the record's `data` model), parsed on first use and kept."""
         if self._full is None:
             what = f"storage {self.STORAGE_KIND} {self.metadata.namespace}/{self.metadata.name}"
             try:
-                record = m.StorageRecord[self.MODEL].model_validate(json.loads(self._json))  # type: ignore[name-defined]
+                record = m.StorageRecord[self.MODEL].model_validate(json.loads(self.record_json))  # type: ignore[name-defined]
             except ValidationError as exc:
                 err = exc.errors(include_url=False)[0] if exc.errors() else {}
                 where = ".".join(str(p) for p in err.get("loc", ()))
@@ -157,7 +162,7 @@ class StorageLite:
         try:
             full = self.full()
         except ProtocolError:
-            data = json.loads(self._json).get("data")
+            data = json.loads(self.record_json).get("data")
             return data
         return full.model_dump(*args, **kwargs)
 
@@ -177,8 +182,8 @@ class PodStatusLite(StorageLite):
     MODEL = m.PodStatus
     STORAGE_KIND = "taskgroup"
 
-    def __init__(self, data: dict[str, Any], record_json: str) -> None:
-        super().__init__(data, record_json)
+    def __init__(self, data: dict[str, Any], span: tuple[str, int, int]) -> None:
+        super().__init__(data, span)
         self.rcname = _str(data.get("rcname"))
         self.host_ip = _str(data.get("hostIP"))
         self.pod_ip = _str(data.get("podIP"))
@@ -200,8 +205,8 @@ class ApplicationStatusLite(StorageLite):
     MODEL = m.ApplicationStatus
     STORAGE_KIND = "application"
 
-    def __init__(self, data: dict[str, Any], record_json: str) -> None:
-        super().__init__(data, record_json)
+    def __init__(self, data: dict[str, Any], span: tuple[str, int, int]) -> None:
+        super().__init__(data, span)
         self.instance = _int(data.get("instance"))
         self.running_instance = _int(data.get("runningInstance"))
         self.create_time = _str(data.get("createTime"))
@@ -231,22 +236,22 @@ class _NotFast(Exception):
     """The body is not a plain success envelope: take the general path."""
 
 
-def _record_key(rec: dict[str, Any]) -> tuple[str, str] | None:
-    data = rec.get("data")
+def _record_key(rec: Any) -> tuple[str, str] | None:
+    data = rec.get("data") if isinstance(rec, dict) else None
     md = data.get("metadata") if isinstance(data, dict) else None
     if not isinstance(md, dict):
         return None
     return _str(md.get("namespace")), _str(md.get("name"))
 
 
-def _lite(cls: type[StorageLite], rec: Any, text: str, index: int, what: str) -> StorageLite:
+def _lite(cls: type[StorageLite], rec: Any, span: tuple[str, int, int], index: int, what: str) -> StorageLite:
     if not isinstance(rec, dict):
         raise ProtocolError(f"{what}[{index}]: expected a JSON object, got {type(rec).__name__}")
     data = rec.get("data")
     if not isinstance(data, dict):
         # The typed path refuses such a record too (StorageRecord.data is required).
         raise ProtocolError(f"{what}[{index}]: unexpected data (data: expected an object)")
-    return cls(data, text)
+    return cls(data, span)
 
 
 class _Reuse:
@@ -261,17 +266,22 @@ class _Reuse:
     def candidate(self) -> StorageLite | None:
         return self.items[self.next] if self.next < len(self.items) else None
 
-    def resync(self, key: tuple[str, str] | None) -> None:
-        # After a parsed (new or changed) record: continue after its previous position.
+    def resync(self, key: tuple[str, str] | None, record: str) -> StorageLite | None:
+        """After a record that was not the expected one: continue after its previous position;
+        the previous object when the record moved but did not change."""
         i = self.index.get(key) if key is not None else None
-        if i is not None:
-            self.next = i + 1
+        if i is None:
+            return None
+        self.next = i + 1
+        prev = self.items[i]
+        return prev if prev.record_json == record else None
 
 
 def _fast(cls: type[StorageLite], text: str, what: str, reuse: _Reuse) -> list[StorageLite]:
     """Walk `{..., "data": [records], ...}` with the JSON scanner, one record at a time."""
     ws = _WS.match
     decode = _DECODER.raw_decode
+    shared = text.isascii()
     i = ws(text, 0).end()
     if text[i:i + 1] != "{":
         raise _NotFast
@@ -298,15 +308,23 @@ def _fast(cls: type[StorageLite], text: str, what: str, reuse: _Reuse) -> list[S
             else:
                 while True:
                     prev = reuse.candidate()
-                    if prev is not None and text.startswith(prev._json, i):
-                        out.append(prev)
+                    record = prev.record_json if prev is not None else None
+                    if record is not None and text.startswith(record, i):
                         reuse.next += 1
-                        reuse.reused += 1
-                        end = i + len(prev._json)
+                        end = i + len(record)
                     else:
                         rec, end = decode(text, i)
-                        out.append(_lite(cls, rec, text[i:end], len(out), what))
-                        reuse.resync(_record_key(rec))
+                        record = text[i:end]
+                        prev = reuse.resync(_record_key(rec), record)
+                        if prev is None:
+                            out.append(_lite(cls, rec, (text, i, end) if shared else (record, 0, end - i),
+                                             len(out), what))
+                    if prev is not None:
+                        # The same record: keep the object (and what it parsed), pointing at the new
+                        # body so the previous one can be freed.
+                        prev._span = (text, i, end) if shared else (record, 0, end - i)
+                        out.append(prev)
+                        reuse.reused += 1
                     i = ws(text, end).end()
                     sep = text[i:i + 1]
                     if sep == ",":
@@ -363,7 +381,11 @@ def decode_storage_lite(kind: str, status: int, content: bytes,
         return []
     if not isinstance(data, list):
         raise ProtocolError(f"{what}: expected a JSON array, got {type(data).__name__}")
-    return [_lite(cls, rec, json.dumps(rec, ensure_ascii=False), i, what) for i, rec in enumerate(data)]
+    out = []
+    for i, rec in enumerate(data):
+        record = json.dumps(rec, ensure_ascii=False)
+        out.append(_lite(cls, rec, (record, 0, len(record)), i, what))
+    return out
 
 
 def lite_list(items: Iterable[Any]) -> list[StorageLite]:

@@ -339,7 +339,9 @@ class BrowserScreen(Screen):
             t.append(f"  (stale since {since} — {one_line(state.error, 120)})", style="bold")
         elif state.error:
             t.append(f"  ({one_line(state.error, 120)})", style="bold")
-        self.query_one("#view-title", Static).update(t)
+        # Fixed height (app.tcss): no layout pass needed, which on every filter keystroke would
+        # re-lay out the whole screen.
+        self.query_one("#view-title", Static).update(t, layout=False)
         self.query_one("#view-title").set_class(state.stale_since is not None or bool(state.error), "-stale")
 
     # ------------------------------------------------------------------ polling
