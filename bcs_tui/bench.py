@@ -4,7 +4,7 @@ Options: `--quick` (fewer start-up runs), `--widget-only` (no simulator, no app)
 `--no-datatable` (skip the slow DataTable comparison). Progress goes to stderr; stdout gets one
 markdown table the README can paste. Wall clock is `time.perf_counter`, CPU `time.process_time`.
 
-Three sections:
+Three sections (the app's runs first, so the peak RSS it reports is the app's own):
 
 1. The ResourceTable alone, headless, with synthetic rows shaped like the real lists (3,000
    applications, 20,000 taskgroups, 2,000 agents, 2,000 offers): `set_rows` to the next frame,
@@ -334,8 +334,12 @@ os._exit(4)
 
 def bench_startup_app(report: Report, runs: int) -> None:
     """`bcs-tui --demo`, headless: process start to first frame and to the applications list."""
+    import compileall
     import tempfile
 
+    # The target is "with bytecode": PYTHONDONTWRITEBYTECODE=1 is set machine-wide and uv compiles
+    # only the dependencies, so compile bcs_tui itself once (into the ignored __pycache__ dirs).
+    compileall.compile_dir(os.path.dirname(os.path.abspath(__file__)), quiet=1)
     firsts, lists = [], []
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "BCS_TUI_CONFIG": os.path.join(tmp, "none.toml"), "BCS_TUI_STATE_DIR": tmp,
@@ -758,7 +762,17 @@ async def run(args: argparse.Namespace) -> Report:
     print("bcs-tui benchmark (progress on stderr; the markdown table on stdout)", file=sys.stderr)
     missing = "--widget-only" if args.widget_only else real_app_available()
     gc_monitor = GcMonitor()
-    # The widget first, in a clean process; then the app (whose peak RSS includes the widget's).
+    # The app first, in a clean process, so its peak RSS is the app's own (the peak RSS of a
+    # process never goes down: measured after the widget section it would include the synthetic
+    # lists' memory); then the widget alone.
+    app_data = None
+    if missing is None:
+        report.section("the real app (BcsApp) against the simulator at --scale large, loopback HTTP")
+        bench_startup_app(report, runs=3 if args.quick else 5)
+        mark = gc_monitor.mark()
+        app_data = await bench_real(report)
+        report.notes.append(f"GC pauses during the app section: {gc_monitor.summary(mark)}")
+        gc.collect()
     report.section("ResourceTable alone: synthetic rows shaped like the real ones (no HTTP, no row building)")
     if missing is not None:
         report.notes.append(f"widget benchmark only: the real app and simulator were not run ({missing})")
@@ -767,16 +781,14 @@ async def run(args: argparse.Namespace) -> Report:
     data, _ = await bench_lists(report, args.quick)
     report.notes.append(f"GC pauses during the widget section: {gc_monitor.summary(mark)}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    report.add("widget: peak RSS with the synthetic lists", f"{peak:.0f} MB", "< 200 MB", peak < 200)
+    if missing is None:
+        report.add("widget: peak RSS of the whole run (the app section came first)", f"{peak:.0f} MB")
+    else:
+        report.add("widget: peak RSS with the synthetic lists", f"{peak:.0f} MB", "< 200 MB", peak < 200)
     del _
     gc.collect()
-    if missing is None:
-        report.section("the real app (BcsApp) against the simulator at --scale large, loopback HTTP")
-        bench_startup_app(report, runs=3 if args.quick else 5)
-        mark = gc_monitor.mark()
-        data = await bench_real(report)
-        report.notes.append(f"GC pauses during the app section: {gc_monitor.summary(mark)}")
-        gc.collect()
+    if app_data is not None:
+        data = app_data
     load = os.getloadavg()
     report.notes.append(f"machine: {os.cpu_count()} CPUs, load average at the end {load[0]:.1f} / {load[1]:.1f} "
                         "(1 / 5 min); other processes' load slows every number here")

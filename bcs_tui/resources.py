@@ -179,7 +179,7 @@ def meta(obj: Any) -> Any:
 def object_name(obj: Any) -> str:
     """The object's name (application name, taskgroup ID, configmap name, ...)."""
     if is_lite(obj):
-        return obj.metadata.name
+        return obj.name
     value = g(obj, "object_name")
     if isinstance(value, str):
         return value
@@ -193,7 +193,7 @@ def object_name(obj: Any) -> str:
 def object_namespace(obj: Any) -> str:
     """The object's namespace (`metadata.namespace`, or RunAs for scheduler objects)."""
     if is_lite(obj):
-        return obj.metadata.namespace
+        return obj.namespace
     md = meta(obj)
     return str(g(md, "namespace", default="") or g(obj, "namespace", "run_as", "RunAs", default=""))
 
@@ -621,7 +621,7 @@ def parse_taskgroup_id(tg_id: str) -> dict[str, str]:
 
 def tg_id(o: Any) -> str:
     if is_lite(o):
-        return o.metadata.name
+        return o.name
     return str(g(o, "id", "ID", default="") or object_name(o))
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import re
-import weakref
 from typing import Any, Callable, ClassVar, Iterable, Sequence
 
 from pydantic import BaseModel, ValidationError
@@ -60,24 +59,32 @@ def _public_names(cls: type) -> frozenset[str]:
 
 class LiteMeta:
     """`metadata` of a light record: name and namespace; other ObjectMeta fields (labels, ...)
-    come from the owner's full object."""
+    come from the owner's full object. Made on each access and not kept by the owner: a kept one
+    would be 20,000 more objects (and a reference cycle) for the cyclic GC to walk."""
 
-    __slots__ = ("name", "namespace", "_owner")
+    __slots__ = ("_owner",)
     known_attributes: ClassVar[frozenset[str]]
 
-    def __init__(self, name: str, namespace: str, owner: "StorageLite") -> None:
-        self.name = name
-        self.namespace = namespace
-        # A weak reference: a cycle would leave 20,000 records to the cyclic GC to free.
-        self._owner = weakref.ref(owner)
+    def __init__(self, owner: "StorageLite") -> None:
+        self._owner = owner
+
+    @property
+    def name(self) -> str:
+        return self._owner._name
+
+    @property
+    def namespace(self) -> str:
+        return self._owner._namespace
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        owner = self._owner()
-        if owner is None:
-            raise AttributeError(name)
-        return getattr(owner.full().metadata, name)
+        return getattr(self._owner.full().metadata, name)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LiteMeta) and other._owner is self._owner
+
+    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"LiteMeta(name={self.name!r}, namespace={self.namespace!r})"
@@ -97,7 +104,7 @@ class StorageLite:
     # whole body, shared by every record of the answer (no second copy of 37 MB); otherwise the
     # record's own slice (a 2-byte-per-character body would double). One tuple: a refresh thread
     # re-points it atomically while the UI may read it.
-    __slots__ = ("metadata", "status", "message", "kind", "_span", "_full", "__weakref__")
+    __slots__ = ("_name", "_namespace", "status", "message", "kind", "_span", "_full")
     MODEL: ClassVar[type[BaseModel]]
     STORAGE_KIND: ClassVar[str]
     known_attributes: ClassVar[frozenset[str]]
@@ -108,9 +115,9 @@ class StorageLite:
     def __init__(self, data: dict[str, Any], span: tuple[str, int, int]) -> None:
         md = data.get("metadata")
         if isinstance(md, dict):
-            self.metadata = LiteMeta(_str(md.get("name")), _str(md.get("namespace")), self)
+            self._name, self._namespace = _str(md.get("name")), _str(md.get("namespace"))
         else:
-            self.metadata = LiteMeta("", "", self)
+            self._name = self._namespace = ""
         self.status = _str(data.get("status"))
         self.message = _str(data.get("message"))
         self.kind = _str(data.get("kind"))
@@ -124,12 +131,18 @@ class StorageLite:
             cls.known_attributes = (_public_names(cls) | frozenset(model.model_fields) | _public_names(model))
 
     @property
+    def metadata(self) -> LiteMeta:
+        return LiteMeta(self)
+
+    @property
     def name(self) -> str:
-        return self.metadata.name
+        """`metadata.name` (as the models' `name` property)."""
+        return self._name
 
     @property
     def namespace(self) -> str:
-        return self.metadata.namespace
+        """`metadata.namespace` (as the models' `namespace` property)."""
+        return self._namespace
 
     @property
     def record_json(self) -> str:
@@ -140,7 +153,7 @@ class StorageLite:
     def full(self) -> BaseModel:
         """The full typed object (the record's `data` model), parsed on first use and kept."""
         if self._full is None:
-            what = f"storage {self.STORAGE_KIND} {self.metadata.namespace}/{self.metadata.name}"
+            what = f"storage {self.STORAGE_KIND} {self._namespace}/{self._name}"
             try:
                 record = m.StorageRecord[self.MODEL].model_validate(json.loads(self.record_json))  # type: ignore[name-defined]
             except ValidationError as exc:
@@ -170,7 +183,7 @@ class StorageLite:
         return self.model_dump(by_alias=True, mode="json")
 
     def __repr__(self) -> str:
-        return (f"{type(self).__name__}(namespace={self.metadata.namespace!r}, name={self.metadata.name!r}, "
+        return (f"{type(self).__name__}(namespace={self._namespace!r}, name={self._name!r}, "
                 f"status={self.status!r})")
 
 
@@ -259,7 +272,7 @@ class _Reuse:
 
     def __init__(self, previous: Sequence[StorageLite] | None, cls: type[StorageLite]) -> None:
         self.items = [p for p in previous or () if type(p) is cls]
-        self.index = {(p.metadata.namespace, p.metadata.name): i for i, p in enumerate(self.items)}
+        self.index = {(p._namespace, p._name): i for i, p in enumerate(self.items)}
         self.next = 0
         self.reused = 0
 
