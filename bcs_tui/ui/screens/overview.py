@@ -83,8 +83,9 @@ async def fetch_cluster_summary(client: Any) -> ClusterSummary:
     out.namespaces = sorted(str(n) for n in namespaces or [])
     if out.namespaces:
         apps, tgs, dps = await asyncio.gather(
-            part("applications", client.storage_applications(namespaces=out.namespaces)),
-            part("taskgroups", client.storage_taskgroups(namespaces=out.namespaces)),
+            # Light records (bcs_tui.api.lite): 20,000 full taskgroup models cost seconds and ~500 MB.
+            part("applications", client.storage_query_lite("application", out.namespaces)),
+            part("taskgroups", client.storage_query_lite("taskgroup", out.namespaces)),
             part("deployments", client.storage_deployments(namespaces=out.namespaces)),
         )
         out.applications = [a for a in unwrap(apps) if str(g(a, "kind", default="") or "").lower() != "process"]

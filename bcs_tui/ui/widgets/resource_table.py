@@ -502,8 +502,10 @@ class ResourceTable(ScrollView, can_focus=True):
     def set_rows(self, rows: Iterable[Row]) -> None:
         """Replace the data by key, keeping cursor key, scroll offset and marks."""
         rows = list(rows)
-        _sanitize(rows)
         old = self._by_key
+        # A row object the table already holds was sanitised when it came in (a refresh that
+        # reuses unchanged rows only pays for the new ones).
+        _sanitize([row for row in rows if old.get(row.key) is not row] if old else rows)
         if old:
             # Carry the filter text across refreshes when the cells did not change.
             for row in rows:
