@@ -20,6 +20,7 @@ from bcs_tui.ui.app import BcsApp
 from bcs_tui.ui.modals.command_output import CommandOutputScreen
 from bcs_tui.ui.modals.confirm import ConfirmModal
 from bcs_tui.ui.modals.form import FormModal
+from bcs_tui.ui.modals.manifest import ManifestEditor
 from bcs_tui.ui.screens.describe import DescribeScreen
 
 from .conftest import (
@@ -62,7 +63,7 @@ def hostile(hostile_cluster):
     c = hostile_cluster
     c.create_application("hostile", rc_body(EVIL_NAME, "hostile", "img/evil:1", 1,
                                             labels={"note": EVIL}))
-    c.create_application("hostile", rc_body(MARKUP_NAME, "hostile", "img/evil:1", 1))
+    c.create_application("hostile", rc_body(MARKUP_NAME, "hostile", "img/evil:1", 1, labels={"note": EVIL}))
     for (ns, _), a in c.apps.items():
         if ns == "hostile":
             a.message = MESSAGE
@@ -265,3 +266,28 @@ async def test_command_output_with_osc52_and_markup_is_inert(make_hostile_app, h
         await pilot.pause()
         assert copied and "pwned" in copied[0]
         assert "\x1b" not in copied[0] and "\x07" not in copied[0]
+
+
+async def test_the_manifest_editor_and_diff_show_hostile_values_inert(make_hostile_app, hostile):
+    """Editing an object whose labels carry ESC, C1 (8-bit CSI) and markup: the editor holds
+    them as JSON escapes, the diff shows them as text; saving keeps the values."""
+    app = make_hostile_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await goto(pilot, app, "app hostile", f"hostile/{MARKUP_NAME}")
+        await pilot.press("e")
+        await settle(pilot, app)
+        editor = app.screen
+        assert isinstance(editor, ManifestEditor)
+        assert_safe_screen(app, "manifest editor")
+        import json
+
+        data = json.loads(editor.text)
+        assert data["metadata"]["labels"]["note"] == EVIL  # the JSON still means the same
+        data["spec"]["instance"] = 2
+        editor.set_text(json.dumps(data, indent=2))
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert_safe_screen(app, "edit diff confirmation")
+        await pilot.press("escape")
+        await finish(pilot, app)
+        assert writes(hostile) == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import subprocess
 import tempfile
@@ -58,7 +59,7 @@ class ManifestEditor(ModalScreen[ManifestResult | None]):
     def __init__(self, title: str, text: str, rules: ManifestRules, *, note: str = "") -> None:
         super().__init__()
         self.title_text = title
-        self.initial_text = text
+        self.initial_text = inert_json_text(text)
         self.rules = rules
         self.note = note
 
@@ -84,7 +85,7 @@ class ManifestEditor(ModalScreen[ManifestResult | None]):
         return self.editor.text
 
     def set_text(self, text: str) -> None:
-        self.editor.load_text(text)
+        self.editor.load_text(inert_json_text(text))
 
     def action_submit(self) -> None:
         try:
@@ -148,6 +149,16 @@ def json_text_area(text: str, **kwargs: Any) -> TextArea:
     except Exception:  # no tree-sitter grammar: plain text still edits fine
         pass
     return area
+
+
+_RAW_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def inert_json_text(text: str) -> str:
+    """Control characters as JSON `\\u` escapes, so the editor never sends them to the terminal.
+    json.dumps escapes C0 but not DEL and the C1 range (an 8-bit CSI from a server label would
+    reach the terminal); inside a JSON string the escape means the same character."""
+    return _RAW_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def manifest_text(obj: Any) -> str:
