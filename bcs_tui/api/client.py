@@ -26,7 +26,6 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from bcs_tui.api import models as m
 from bcs_tui.api.errors import (
     ApiError,
     AuthError,
@@ -40,6 +39,20 @@ from bcs_tui.api.errors import (
     redact,
     register_secret,
 )
+
+class _LazyModels:
+    """`bcs_tui.api.models`, imported on first use: building its pydantic models costs ~100 ms
+    that start-up and the first list (light records, api/lite.py) do not need before the first
+    paint."""
+
+    def __getattr__(self, name: str) -> Any:
+        from bcs_tui.api import models
+
+        globals()["m"] = models  # later uses go straight to the module
+        return getattr(models, name)
+
+
+m: Any = _LazyModels()
 
 SCHEDULER = "/bcsapi/v4/scheduler/mesos"
 STORAGE_QUERY = "/bcsapi/v4/storage/query/mesos/dynamic/clusters"

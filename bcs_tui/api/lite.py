@@ -22,10 +22,10 @@ import json
 import re
 from typing import Any, Callable, ClassVar, Iterable, Sequence
 
-from pydantic import BaseModel, ValidationError
-
-from bcs_tui.api import models as m
 from bcs_tui.api.errors import ProtocolError
+
+# bcs_tui.api.models is imported on first use of a full object: building its pydantic models
+# costs ~100 ms that the first list (before the first paint) does not need.
 
 __all__ = ["ApplicationStatusLite", "LiteMeta", "PodStatusLite", "StorageLite", "LITE_KINDS",
            "decode_storage_lite"]
@@ -90,7 +90,9 @@ class LiteMeta:
         return f"LiteMeta(name={self.name!r}, namespace={self.namespace!r})"
 
 
-LiteMeta.known_attributes = _public_names(LiteMeta) | frozenset(m.ObjectMeta.model_fields) | _public_names(m.ObjectMeta)
+# ObjectMeta's fields (tests check the list against the model).
+OBJECT_META_FIELDS = ("name", "namespace", "creation_timestamp", "labels", "annotations", "cluster_name")
+LiteMeta.known_attributes = _public_names(LiteMeta) | frozenset(OBJECT_META_FIELDS)
 
 
 class StorageLite:
@@ -105,7 +107,8 @@ class StorageLite:
     # record's own slice (a 2-byte-per-character body would double). One tuple: a refresh thread
     # re-points it atomically while the UI may read it.
     __slots__ = ("_name", "_namespace", "status", "message", "kind", "_span", "_full")
-    MODEL: ClassVar[type[BaseModel]]
+    MODEL_NAME: ClassVar[str]  # the full model in bcs_tui.api.models
+    MODEL_FIELDS: ClassVar[tuple[str, ...]]  # its fields (tests check the list against the model)
     STORAGE_KIND: ClassVar[str]
     known_attributes: ClassVar[frozenset[str]]
     is_lite: ClassVar[bool] = True
@@ -122,13 +125,19 @@ class StorageLite:
         self.message = _str(data.get("message"))
         self.kind = _str(data.get("kind"))
         self._span = span
-        self._full: BaseModel | None = None
+        self._full: Any = None
 
     def __init_subclass__(cls, **kw: Any) -> None:
         super().__init_subclass__(**kw)
-        model = getattr(cls, "MODEL", None)
-        if model is not None:
-            cls.known_attributes = (_public_names(cls) | frozenset(model.model_fields) | _public_names(model))
+        if getattr(cls, "MODEL_FIELDS", None):
+            cls.known_attributes = _public_names(cls) | frozenset(cls.MODEL_FIELDS)
+
+    @classmethod
+    def model(cls) -> Any:
+        """The full model class (bcs_tui.api.models)."""
+        from bcs_tui.api import models
+
+        return getattr(models, cls.MODEL_NAME)
 
     @property
     def metadata(self) -> LiteMeta:
@@ -150,12 +159,16 @@ class StorageLite:
         text, start, end = self._span
         return text if start == 0 and end == len(text) else text[start:end]
 
-    def full(self) -> BaseModel:
+    def full(self) -> Any:
         """The full typed object (the record's `data` model), parsed on first use and kept."""
+        from pydantic import ValidationError
+
+        from bcs_tui.api import models as m
+
         if self._full is None:
             what = f"storage {self.STORAGE_KIND} {self._namespace}/{self._name}"
             try:
-                record = m.StorageRecord[self.MODEL].model_validate(json.loads(self.record_json))  # type: ignore[name-defined]
+                record = m.StorageRecord[self.model()].model_validate(json.loads(self.record_json))
             except ValidationError as exc:
                 err = exc.errors(include_url=False)[0] if exc.errors() else {}
                 where = ".".join(str(p) for p in err.get("loc", ()))
@@ -192,7 +205,10 @@ class PodStatusLite(StorageLite):
     (`metadata.name`, the taskgroup ID), drill and action targets (namespace, rcname, hostIP)."""
 
     __slots__ = ("rcname", "host_ip", "pod_ip", "start_time", "restart_count")
-    MODEL = m.PodStatus
+    MODEL_NAME = "PodStatus"
+    MODEL_FIELDS = ("metadata", "rcname", "status", "last_status", "host_ip", "host_name", "pod_ip", "message",
+                    "start_time", "last_update_time", "report_time", "kill_policy", "restart_policy",
+                    "bcs_message", "kind", "container_statuses")
     STORAGE_KIND = "taskgroup"
 
     def __init__(self, data: dict[str, Any], span: tuple[str, int, int]) -> None:
@@ -215,7 +231,9 @@ class ApplicationStatusLite(StorageLite):
     """A storage application or process (BcsReplicaControllerStatus) for lists."""
 
     __slots__ = ("instance", "running_instance", "create_time")
-    MODEL = m.ApplicationStatus
+    MODEL_NAME = "ApplicationStatus"
+    MODEL_FIELDS = ("metadata", "instance", "builded_instance", "running_instance", "create_time",
+                    "last_update_time", "report_time", "status", "last_status", "message", "pods", "kind")
     STORAGE_KIND = "application"
 
     def __init__(self, data: dict[str, Any], span: tuple[str, int, int]) -> None:

@@ -242,3 +242,13 @@ async def test_client_light_query_sends_the_storage_query_and_reuses():
     assert json.loads(sent[0].content) == {"namespace": "prod,dev"}
     assert [a is b for a, b in zip(first, second)] == [True, True, False, True, True, True]
     assert second[2].status == "Failed"
+
+
+@pytest.mark.parametrize("cls", [PodStatusLite, ApplicationStatusLite])
+def test_declared_model_fields_are_the_models(cls):
+    """The light classes list their model's fields without importing the models (start-up);
+    `resources.g` reaches any of them through the full object."""
+    from bcs_tui.api.lite import OBJECT_META_FIELDS
+
+    assert set(cls.MODEL_FIELDS) == set(cls.model().model_fields)
+    assert set(OBJECT_META_FIELDS) == set(m.ObjectMeta.model_fields)
