@@ -422,7 +422,10 @@ class BcsApp(App):
     def _load_namespaces(self) -> None:
         async def load() -> None:
             try:
-                self.namespaces = sorted(str(n) for n in (await self.client.storage_list_namespaces()) or [])
+                names = (str(n) for n in (await self.client.storage_list_namespaces()) or [])
+                # Completion text is drawn as typed: a name with control characters (which no
+                # request could use anyway) must not reach the terminal through the prompt.
+                self.namespaces = sorted(n for n in names if n == one_line(n))
             except Exception:
                 pass  # only completion uses it
 

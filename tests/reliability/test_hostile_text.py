@@ -291,3 +291,20 @@ async def test_the_manifest_editor_and_diff_show_hostile_values_inert(make_hosti
         await pilot.press("escape")
         await finish(pilot, app)
         assert writes(hostile) == []
+
+
+async def test_prompt_completion_never_offers_a_namespace_with_escapes(make_hostile_app, hostile):
+    bad_ns = "evil\x1b[2J\x1b]52;c;ZXZpbA==\x07ns"
+    hostile.create_application(bad_ns, rc_body("x", bad_ns, "img/x:1", 1))
+    app = make_hostile_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot, app)
+        assert "hostile" in app.namespaces and not [n for n in app.namespaces if "\x1b" in n]
+        await pilot.press("colon")
+        await pilot.pause()
+        await pilot.press("a", "p", "p", "space", "e", "v")
+        await pilot.pause()
+        assert_safe_screen(app, "prompt completion")
+        await pilot.press("escape")
+        await goto(pilot, app, "ns")  # the list still shows it, cleaned
+        assert "evil" in assert_safe_screen(app, "namespaces")
