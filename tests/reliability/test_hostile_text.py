@@ -308,3 +308,19 @@ async def test_prompt_completion_never_offers_a_namespace_with_escapes(make_host
         await pilot.press("escape")
         await goto(pilot, app, "ns")  # the list still shows it, cleaned
         assert "evil" in assert_safe_screen(app, "namespaces")
+
+
+async def test_versions_picker_shows_hostile_version_ids_inert(make_hostile_app, hostile):
+    app_obj = hostile.apps[("hero-prod", "chat")]
+    vid, body = app_obj.versions[-1]
+    app_obj.versions.append(("9" + EVIL[4:], dict(body)))
+    app = make_hostile_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await goto(pilot, app, "app hero-prod", "hero-prod/chat")
+        await pilot.press("v")
+        await settle(pilot, app)
+        assert app.screen is not app.browser
+        assert_safe_screen(app, "versions picker")
+        await pilot.press("escape")
+        await finish(pilot, app)
+    assert writes(hostile) == []

@@ -59,7 +59,7 @@ class VersionPicker(ModalScreen[tuple[str, dict] | None]):
         with Vertical():
             yield Label(Text(safe_text(self.title_text)), id="versions-title")
             with Horizontal():
-                yield OptionList(*[Option(Text(f"{v}  {version_time(v)}" + ("  newest" if i == 0 else "")),
+                yield OptionList(*[Option(Text(safe_text(f"{v}  {version_time(v)}" + ("  newest" if i == 0 else ""))),
                                           id=f"v{v}")
                                    for i, v in enumerate(self.version_ids)], id="versions-list")
                 with VerticalScroll(id="versions-diff-scroll"):
