@@ -126,7 +126,10 @@ def g(obj: Any, *names: str, default: Any = None) -> Any:
             if value is not None:
                 return value
         return default
-    known = _known_attrs(type(obj))
+    cls = type(obj)
+    known = _KNOWN_ATTRS.get(cls, False)  # _known_attrs inline: g runs ~10 times per row
+    if known is False:
+        known = _known_attrs(cls)
     extra = getattr(obj, "__pydantic_extra__", None) if known is not None else None
     for name in names:
         if known is None or name in known:

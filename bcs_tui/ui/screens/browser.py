@@ -26,6 +26,7 @@ from textual.widgets import Footer, Static
 from bcs_tui.actions import ACTIONS, ACTIONS_BY_ID, actions_for
 from bcs_tui.resources import (
     KINDS_BY_NAME,
+    STATUS_CLASSES,
     RenderContext,
     ResourceKind,
     Scope,
@@ -115,6 +116,7 @@ def build_rows(kind: ResourceKind, objects: list[Any], rc: RenderContext,
     specs = kind.visible_columns(rc.all_namespaces)
     timed = [i for i, spec in enumerate(specs) if spec.timed and spec.sort]
     old = {id(r.obj): r for r in previous} if previous else {}
+    funcs = [(spec.value, spec.sort, spec.status) for spec in specs]  # 20,000 rows: no lookups per cell
     rows = []
     for obj in objects:
         row = old.get(id(obj)) if old else None
@@ -126,12 +128,15 @@ def build_rows(kind: ResourceKind, objects: list[Any], rc: RenderContext,
                 log.exception("cannot re-time a %s row", kind.name)
         try:
             cells, sorts, classes = [], [], []
-            for spec in specs:
-                text = one_line(spec.value(obj, rc), CELL_LIMIT)
+            for value, sort, status in funcs:
+                text = value(obj, rc)
+                # one_line's own test, inline: most cells are short printable text.
+                if not (type(text) is str and len(text) <= CELL_LIMIT and text.isprintable() and "  " not in text):
+                    text = one_line(text, CELL_LIMIT)
                 cells.append(text)
-                sorts.append(spec.sort(obj, rc) if spec.sort else text.lower())
-                cls = spec.status(obj) if spec.status else None
-                classes.append(f"status-{cls}" if cls else None)
+                sorts.append(sort(obj, rc) if sort else text.lower())
+                cls = status(obj) if status else None
+                classes.append(_STATUS_STYLES.get(cls) or f"status-{cls}" if cls else None)
             rows.append(Row(
                 key=str(kind.row_key(obj)),
                 cells=tuple(cells),
@@ -143,6 +148,9 @@ def build_rows(kind: ResourceKind, objects: list[Any], rc: RenderContext,
         except Exception:  # one odd object must not blank the whole view
             log.exception("cannot render a %s row", kind.name)
     return rows
+
+
+_STATUS_STYLES = {cls: f"status-{cls}" for cls in STATUS_CLASSES}
 
 
 def _retimed(row: Row, specs: list[Any], timed: list[int], obj: Any, rc: RenderContext) -> Row:
