@@ -492,7 +492,25 @@ class DeploymentAppRef(BcsModel):
     current_rolling_instances: Int = F("CurrentRollingInstances", "currentRollingInstances", default=0)
 
 
-class Deployment(BcsModel):
+class _WithMetadata(BcsModel):
+    """Objects with a lower-case `metadata` (ObjectMeta): a null one reads as empty; the
+    name and namespace live there."""
+
+    @field_validator("metadata", mode="before", check_fields=False)
+    @classmethod
+    def _meta_null(cls, v: Any) -> Any:
+        return {} if v is None else v
+
+    @property
+    def name(self) -> str:
+        return self.metadata.name  # type: ignore[attr-defined]
+
+    @property
+    def namespace(self) -> str:
+        return self.metadata.namespace  # type: ignore[attr-defined]
+
+
+class Deployment(_WithMetadata):
     """Scheduler `Deployment` (snake_case json tags); what bcs-storage stores for deployments."""
 
     metadata: ObjectMeta = Field(default_factory=ObjectMeta)
@@ -508,19 +526,6 @@ class Deployment(BcsModel):
     message: Str = ""
     raw_json: Any = None  # the original request; older records may hold other shapes
     raw_json_backup: Any = None
-
-    @field_validator("metadata", mode="before")
-    @classmethod
-    def _meta_null(cls, v: Any) -> Any:
-        return {} if v is None else v
-
-    @property
-    def name(self) -> str:
-        return self.metadata.name
-
-    @property
-    def namespace(self) -> str:
-        return self.metadata.namespace
 
 
 # ----------------------------------------------------------------------------------------------
@@ -884,7 +889,7 @@ class WebhookResourcesRef(BcsModel):
     kind: Str = F("kind", "Kind", default="")
 
 
-class AdmissionWebhook(BcsModel):
+class AdmissionWebhook(_WithMetadata):
     """`CT/admission-webhook.go` AdmissionWebhookConfiguration."""
 
     api_version: Str = F("apiVersion", default="")
@@ -892,11 +897,6 @@ class AdmissionWebhook(BcsModel):
     metadata: ObjectMeta = Field(default_factory=ObjectMeta)
     resources_ref: WebhookResourcesRef | None = F("resourcesRef", "ResourcesRef", default=None)
     admission_webhooks: ListOf(WebhookEntry) = F("admissionWebhooks", "AdmissionWebhooks")
-
-    @field_validator("metadata", mode="before")
-    @classmethod
-    def _meta_null(cls, v: Any) -> Any:
-        return {} if v is None else v
 
 
 # ----------------------------------------------------------------------------------------------
@@ -926,7 +926,7 @@ class Transaction(BcsModel):
 # §9 bcs-storage records
 
 
-class ApplicationStatus(BcsModel):
+class ApplicationStatus(_WithMetadata):
     """Storage application (`CT/status.go` BcsReplicaControllerStatus)."""
 
     metadata: ObjectMeta = Field(default_factory=ObjectMeta)
@@ -941,19 +941,6 @@ class ApplicationStatus(BcsModel):
     message: Str = ""
     pods: ListOf(PodIndex)
     kind: Str = ""
-
-    @field_validator("metadata", mode="before")
-    @classmethod
-    def _meta_null(cls, v: Any) -> Any:
-        return {} if v is None else v
-
-    @property
-    def name(self) -> str:
-        return self.metadata.name
-
-    @property
-    def namespace(self) -> str:
-        return self.metadata.namespace
 
 
 class ContainerPortStatus(BcsModel):
@@ -994,7 +981,7 @@ class ContainerStatus(BcsModel):
     env: MapOf(Any)
 
 
-class PodStatus(BcsModel):
+class PodStatus(_WithMetadata):
     """Storage taskgroup (`CT/status.go` BcsPodStatus)."""
 
     metadata: ObjectMeta = Field(default_factory=ObjectMeta)
@@ -1013,19 +1000,6 @@ class PodStatus(BcsModel):
     bcs_message: Any = F("bcsMessage", default=None)
     kind: Str = ""
     container_statuses: ListOf(ContainerStatus) = F("containerStatuses")
-
-    @field_validator("metadata", mode="before")
-    @classmethod
-    def _meta_null(cls, v: Any) -> Any:
-        return {} if v is None else v
-
-    @property
-    def name(self) -> str:
-        return self.metadata.name
-
-    @property
-    def namespace(self) -> str:
-        return self.metadata.namespace
 
     @property
     def restart_count(self) -> int:
