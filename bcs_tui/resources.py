@@ -17,7 +17,7 @@ import functools
 import json
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Awaitable, Callable, Iterable
 
@@ -593,19 +593,13 @@ APPLICATIONS = ResourceKind(
     inspect=storage_inspector("application"),
 )
 
-PROCESSES = ResourceKind(
+# Process apps are applications listed apart (like bcs-client): same columns and behaviour.
+PROCESSES = replace(
+    APPLICATIONS,
     name="processes",
     title="Processes",
     aliases=("proc", "process"),
-    columns=_APP_COLUMNS,
     fetch=fetch_processes,
-    row_key=lambda o: f"{object_namespace(o)}/{object_name(o)}",
-    status=_app_status,
-    is_bad=lambda o: _app_status(o) in BAD_CLASSES,
-    drill=_drill_app,
-    namespaced=True,
-    definition=_app_definition,
-    copy_id=object_name,
     inspect=storage_inspector("process"),
 )
 
