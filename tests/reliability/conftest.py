@@ -20,11 +20,10 @@ import pytest
 from rich.console import Console
 
 from bcs_tui.api.client import BcsClient
-from bcs_tui.config import Context, Settings
-from bcs_tui.sim.clock import SimClock
 from bcs_tui.sim.cluster import SimCluster
 from bcs_tui.sim.server import create_app
 from bcs_tui.ui.app import BcsApp
+from tests.apptest import demo_cluster, make_settings  # noqa: F401 (re-exported)
 
 SIZE = (140, 40)
 TOKEN = "s3cr3t-T0KEN-0123456789abcdefABCD"  # long and unique: easy to grep for
@@ -36,24 +35,14 @@ SCHED = "/bcsapi/v4/scheduler/mesos"
 CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
 
-def make_settings(**over: Any) -> Settings:
-    ctx = Context(name="test", server="http://sim", cluster_id="BCS-MESOS-10001",
-                  namespace=over.pop("namespace", None), read_only=over.pop("read_only", False),
-                  production=over.pop("production", False))
-    settings = Settings(context=ctx, refresh=over.pop("refresh", 0.0), contexts={"test": ctx})
-    for key, value in over.items():
-        setattr(settings, key, value)
-    return settings
-
-
 @pytest.fixture
 def cluster() -> SimCluster:
-    return SimCluster(seed=0, scale="demo", clock=SimClock(manual=True))
+    return demo_cluster()
 
 
 @pytest.fixture
 def hostile_cluster() -> SimCluster:
-    return SimCluster(seed=0, scale="demo", clock=SimClock(manual=True), hostile=True)
+    return demo_cluster(hostile=True)
 
 
 @pytest.fixture
