@@ -545,32 +545,22 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
         for c in raw_spec.get("containers") or []:
             if not isinstance(c, dict):
                 continue
-            for ref in c.get("configmaps") or []:
-                name = ref.get("name", "") if isinstance(ref, dict) else ""
-                obj = self.objects["configmap"].get((tpl.namespace, name))
-                if obj is None:
-                    raise driver_error(CODE_BAD_REQUEST,
-                                       f"bcsconfigmap(Namespace:{tpl.namespace} Name:{name}) not exist")
-                datas = obj.body.get("datas") or {}
-                for item in ref.get("items") or []:
-                    key = item.get("dataKey", "") if isinstance(item, dict) else ""
-                    if key not in datas:
+            # Every referenced configmap / secret and key must exist (the scheduler's check).
+            for store, name_key, label in (("configmap", "name", "bcsconfigmap"),
+                                           ("secret", "secretName", "bcssecret")):
+                for ref in c.get(store + "s") or []:
+                    name = ref.get(name_key, "") if isinstance(ref, dict) else ""
+                    obj = self.objects[store].get((tpl.namespace, name))
+                    if obj is None:
                         raise driver_error(CODE_BAD_REQUEST,
-                                           f"bcsconfigmap(Namespace:{tpl.namespace} Name:{name}) "
-                                           f"item(key:{key}) not exist")
-            for ref in c.get("secrets") or []:
-                name = ref.get("secretName", "") if isinstance(ref, dict) else ""
-                obj = self.objects["secret"].get((tpl.namespace, name))
-                if obj is None:
-                    raise driver_error(CODE_BAD_REQUEST,
-                                       f"bcssecret(Namespace:{tpl.namespace} Name:{name}) not exist")
-                datas = obj.body.get("datas") or {}
-                for item in ref.get("items") or []:
-                    key = item.get("dataKey", "") if isinstance(item, dict) else ""
-                    if key not in datas:
-                        raise driver_error(CODE_BAD_REQUEST,
-                                           f"bcssecret(Namespace:{tpl.namespace} Name:{name}) "
-                                           f"item(key:{key}) not exist")
+                                           f"{label}(Namespace:{tpl.namespace} Name:{name}) not exist")
+                    datas = obj.body.get("datas") or {}
+                    for item in ref.get("items") or []:
+                        key = item.get("dataKey", "") if isinstance(item, dict) else ""
+                        if key not in datas:
+                            raise driver_error(CODE_BAD_REQUEST,
+                                               f"{label}(Namespace:{tpl.namespace} Name:{name}) "
+                                               f"item(key:{key}) not exist")
 
     def create_application(self, ns: str, body: Any, *, kind: str = "application") -> None:
         """POST /namespaces/{ns}/applications|processes (asynchronous: answers before the launch)."""

@@ -118,6 +118,11 @@ async def test_create_validation_errors(sim_client, sim_http, sim_cluster):
     r = await sim_http.post("/bcsapi/v4/scheduler/mesos/namespaces/qa/applications", json=body)
     assert r.json()["code"] == 1405008 and "bcsconfigmap(Namespace:qa Name:missing) not exist" \
         in r.json()["message"]
+    body = app_body("web")
+    body["spec"]["template"]["spec"]["containers"][0]["secrets"] = [{"secretName": "nope"}]
+    r = await sim_http.post("/bcsapi/v4/scheduler/mesos/namespaces/qa/applications", json=body)
+    assert r.json()["code"] == 1405008 and "bcssecret(Namespace:qa Name:nope) not exist" \
+        in r.json()["message"]
     r = await sim_http.post("/bcsapi/v4/scheduler/mesos/namespaces/qa/applications",
                             content=b"{not json")
     assert r.json()["code"] == 1405008 and r.json()["data"] == {}
