@@ -1279,7 +1279,7 @@ class BcsClient:
         body = self._storage_query_body(kind, namespaces, host_ip)
         if body is None:
             return []  # an explicit empty scope: nothing to ask
-        record = m.StorageRecord[m.STORAGE_DATA_MODELS[kind]]  # type: ignore[index]
+        record = m.StorageRecord[m.STORAGE_DATA_MODELS[kind]]
         return await self._read(f"{STORAGE_QUERY}/{self._cluster_seg()}/{kind}", method="POST", body=body,
                                 convert=lambda d: _models(record, d, f"storage {kind}"))
 
@@ -1382,7 +1382,7 @@ class BcsClient:
                 data = data[0]
             if isinstance(data, dict) and isinstance(data.get("data"), dict) and (
                     "resourceType" in data or "clusterId" in data or "_id" in data):
-                return _model(m.StorageRecord[data_model], data, f"storage {kind}")  # type: ignore[index]
+                return _model(m.StorageRecord[data_model], data, f"storage {kind}")
             if data is None or data == {}:
                 raise ApiError(0, f"{kind} {ns}/{name} not found in storage", 200)
             return _model(data_model, data, f"storage {kind}")

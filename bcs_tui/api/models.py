@@ -17,6 +17,7 @@ fields through because real manifests carry many.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from functools import cached_property
 from typing import Annotated, Any, Generic, Literal, TypeVar
@@ -58,14 +59,12 @@ def _none_to_zero(value: Any) -> Any:
     return 0 if value is None else value
 
 
-def ListOf(item: Any) -> Any:
-    """`list[item]` that reads `null` as `[]` and defaults to `[]`."""
-    return Annotated[list[item], BeforeValidator(_none_to_list), Field(default_factory=list)]
+_T = TypeVar("_T")
 
-
-def MapOf(value: Any) -> Any:
-    """`dict[str, value]` that reads `null` as `{}` and defaults to `{}`."""
-    return Annotated[dict[str, value], BeforeValidator(_none_to_dict), Field(default_factory=dict)]
+# `ListOf[item]`: `list[item]` that reads `null` as `[]` and defaults to `[]`.
+ListOf = Annotated[list[_T], BeforeValidator(_none_to_list), Field(default_factory=list)]
+# `MapOf[value]`: `dict[str, value]` that reads `null` as `{}` and defaults to `{}`.
+MapOf = Annotated[dict[str, _T], BeforeValidator(_none_to_dict), Field(default_factory=dict)]
 
 
 # Strings and numbers that the server may send as null (Go pointers) read as "" / 0.
@@ -101,9 +100,14 @@ class ObjectMeta(BcsModel):
     name: Str = ""
     namespace: Str = ""
     creation_timestamp: Str = F("creationTimestamp", default="")
-    labels: MapOf(Any)
-    annotations: MapOf(Any)
+    labels: MapOf[Any]
+    annotations: MapOf[Any]
     cluster_name: Str = F("clusterName", default="")
+
+
+def _empty_meta() -> ObjectMeta:
+    # model_validate, not ObjectMeta(): type checkers see MapOf fields as required arguments
+    return ObjectMeta.model_validate({})
 
 
 class PodIndex(BcsModel):
@@ -141,7 +145,7 @@ class TextValue(BcsModel):
 
 
 class SetValue(BcsModel):
-    item: ListOf(Str)
+    item: ListOf[Str]
 
 
 class ValueRange(BcsModel):
@@ -150,7 +154,7 @@ class ValueRange(BcsModel):
 
 
 class RangesValue(BcsModel):
-    range: ListOf(ValueRange)
+    range: ListOf[ValueRange]
 
 
 class Attribute(BcsModel):
@@ -212,7 +216,7 @@ class Application(BcsModel):
     mode: Str = F("Mode", default="")
     last_update_time: Int = F("LastUpdateTime", default=0)
     message: Str = F("Message", default="")
-    pods: ListOf(PodIndex) = F("Pods")
+    pods: ListOf[PodIndex] = F("Pods")
 
     @field_validator("object_meta", mode="before")
     @classmethod
@@ -260,8 +264,8 @@ class HealthCheckStatus(BcsModel):
 class DataClass(BcsModel):
     resources: Resource | None = F("Resources", default=None)
     limit_resources: Resource | None = F("LimitResources", default=None)
-    extended_resources: ListOf(Any) = F("ExtendedResources")
-    msgs: ListOf(Any) = F("Msgs")
+    extended_resources: ListOf[Any] = F("ExtendedResources")
+    msgs: ListOf[Any] = F("Msgs")
     net_limit: Any = F("NetLimit", default=None)
     proc_info: Any = F("ProcInfo", default=None)
 
@@ -293,7 +297,7 @@ class ContainerInfo(BcsModel):
     network_mode: Str = F("NetworkMode", default="")
     ip_address: Str = F("IPAddress", default="")
     node_address: Str = F("NodeAddress", default="")
-    ports: ListOf(ContainerInfoPort) = F("Ports")
+    ports: ListOf[ContainerInfoPort] = F("Ports")
     message: Str = F("Message", default="")
     resource: Resource | None = F("Resource", default=None)
     bcs_message: Any = F("BcsMessage", default=None)
@@ -308,23 +312,23 @@ class Task(BcsModel):
     name: Str = F("Name", default="")
     hostame: Str = F("Hostame", default="")  # sic, the Go field is misspelled
     command: Str = F("Command", default="")
-    arguments: ListOf(Str) = F("Arguments")
+    arguments: ListOf[Str] = F("Arguments")
     image: Str = F("Image", default="")
     image_pull_user: Str = F("ImagePullUser", default="")
     image_pull_passwd: Str = F("ImagePullPasswd", default="")
     network: Str = F("Network", default="")
     network_type: Str = F("NetworkType", default="")
-    port_mappings: ListOf(PortMapping) = F("PortMappings")
+    port_mappings: ListOf[PortMapping] = F("PortMappings")
     privileged: bool = F("Privileged", default=False)
-    parameters: ListOf(DockerParameter) = F("Parameters")
+    parameters: ListOf[DockerParameter] = F("Parameters")
     force_pull_image: bool = F("ForcePullImage", default=False)
-    volumes: ListOf(TaskVolume) = F("Volumes")
-    env: MapOf(Any) = F("Env")
-    labels: MapOf(Any) = F("Labels")
+    volumes: ListOf[TaskVolume] = F("Volumes")
+    env: MapOf[Any] = F("Env")
+    labels: MapOf[Any] = F("Labels")
     data_class: DataClass | None = F("DataClass", default=None)
     cpuset: bool = F("Cpuset", default=False)
-    health_checks: ListOf(Any) = F("HealthChecks")
-    health_check_status: ListOf(HealthCheckStatus) = F("HealthCheckStatus")
+    health_checks: ListOf[Any] = F("HealthChecks")
+    health_check_status: ListOf[HealthCheckStatus] = F("HealthCheckStatus")
     healthy: bool = F("Healthy", default=False)
     is_checked: bool = F("IsChecked", default=False)
     consecutive_failure_times: Int = F("ConsecutiveFailureTimes", default=0)
@@ -340,7 +344,7 @@ class Task(BcsModel):
     app_id: Str = F("AppId", default="")
     run_as: Str = F("RunAs", default="")
     kill_policy: KillPolicy | None = F("KillPolicy", default=None)
-    uris: ListOf(Any) = F("Uris")
+    uris: ListOf[Any] = F("Uris")
     last_update_time: Int = F("LastUpdateTime", default=0)
     message: Str = F("Message", default="")
     net_limit: Any = F("NetLimit", default=None)
@@ -378,14 +382,14 @@ class TaskGroup(BcsModel):
     status: Str = F("Status", default="")
     last_status: Str = F("LastStatus", default="")
     instance_id: Int = F("InstanceID", default=0)
-    taskgroup: ListOf(Task) = F("Taskgroup")
+    taskgroup: ListOf[Task] = F("Taskgroup")
     kill_policy: KillPolicy | None = F("KillPolicy", default=None)
     restart_policy: RestartPolicy | None = F("RestartPolicy", default=None)
     version_name: Str = F("VersionName", default="")
     last_update_time: Int = F("LastUpdateTime", default=0)
     start_time: Int = F("StartTime", default=0)
     update_time: Int = F("UpdateTime", default=0)
-    attributes: ListOf(Attribute) = F("Attributes")
+    attributes: ListOf[Attribute] = F("Attributes")
     rescheded_times: Int = F("ReschededTimes", default=0)
     last_resched_time: Int = F("LastReschedTime", default=0)
     host_name: Str = F("HostName", default="")
@@ -513,8 +517,8 @@ class _WithMetadata(BcsModel):
 class Deployment(_WithMetadata):
     """Scheduler `Deployment` (snake_case json tags); what bcs-storage stores for deployments."""
 
-    metadata: ObjectMeta = Field(default_factory=ObjectMeta)
-    selector: MapOf(Any)
+    metadata: ObjectMeta = Field(default_factory=_empty_meta)
+    selector: MapOf[Any]
     strategy: DeploymentStrategy | None = None
     status: Str = ""
     application: DeploymentAppRef | None = None
@@ -541,23 +545,23 @@ class VersionDocker(BcsModel):
     network: Str = F("Network", default="")
     network_type: Str = F("NetworkType", default="")
     command: Str = F("Command", default="")
-    arguments: ListOf(Str) = F("Arguments")
-    parameters: ListOf(DockerParameter) = F("Parameters")
-    port_mappings: ListOf(PortMapping) = F("PortMappings")
-    env: MapOf(Any) = F("Env")
+    arguments: ListOf[Str] = F("Arguments")
+    parameters: ListOf[DockerParameter] = F("Parameters")
+    port_mappings: ListOf[PortMapping] = F("PortMappings")
+    env: MapOf[Any] = F("Env")
     privileged: bool = F("Privileged", default=False)
 
 
 class VersionContainer(BcsModel):
     type: Str = F("Type", default="")
     docker: VersionDocker | None = F("Docker", default=None)
-    volumes: ListOf(Any) = F("Volumes")
+    volumes: ListOf[Any] = F("Volumes")
     resources: Resource | None = F("Resources", default=None)
     limit_resoures: Resource | None = F("LimitResoures", "LimitResources", default=None)  # sic
     data_class: DataClass | None = F("DataClass", default=None)
-    config_maps: ListOf(Any) = F("ConfigMaps")
-    secrets: ListOf(Any) = F("Secrets")
-    health_checks: ListOf(Any) = F("HealthChecks")
+    config_maps: ListOf[Any] = F("ConfigMaps")
+    secrets: ListOf[Any] = F("Secrets")
+    health_checks: ListOf[Any] = F("HealthChecks")
     net_limit: Any = F("NetLimit", default=None)
 
 
@@ -570,14 +574,14 @@ class Version(BcsModel):
     pod_object_meta: ObjectMeta | None = F("PodObjectMeta", default=None)
     instances: Int = F("Instances", default=0)
     run_as: Str = F("RunAs", default="")
-    container: ListOf(VersionContainer) = F("Container")
-    process: ListOf(Any) = F("Process")
-    labels: MapOf(Any) = F("Labels")
+    container: ListOf[VersionContainer] = F("Container")
+    process: ListOf[Any] = F("Process")
+    labels: MapOf[Any] = F("Labels")
     kill_policy: KillPolicy | None = F("KillPolicy", default=None)
     restart_policy: RestartPolicy | None = F("RestartPolicy", default=None)
     constraints: Any = F("Constraints", default=None)
-    uris: ListOf(Any) = F("Uris")
-    ip: ListOf(Any) = F("Ip")
+    uris: ListOf[Any] = F("Uris")
+    ip: ListOf[Any] = F("Ip")
     mode: Str = F("Mode", default="")
     kind: Str = F("Kind", default="")
     raw_json: Any = F("raw_json", default=None)
@@ -603,8 +607,8 @@ class AgentResource(BcsModel):
     mem_used: Float = F("memused", default=0.0)
     cpu_used: Float = F("cpuused", default=0.0)
     disabled: bool = False
-    host_attributes: ListOf(Attribute) = F("host_attributes")
-    attributes: ListOf(Attribute)
+    host_attributes: ListOf[Attribute] = F("host_attributes")
+    attributes: ListOf[Attribute]
     registered_time: Int = 0  # nanoseconds
     reregistered_time: Int = 0  # nanoseconds
 
@@ -626,7 +630,7 @@ class ClusterResource(BcsModel):
     disk_used: Float = F("diskused", default=0.0)
     mem_used: Float = F("memused", default=0.0)
     cpu_used: Float = F("cpuused", default=0.0)
-    agents: ListOf(AgentResource)
+    agents: ListOf[AgentResource]
 
 
 class ServerInfo(BcsModel):
@@ -650,9 +654,9 @@ class ServerInfo(BcsModel):
 class ClusterEndpoints(BcsModel):
     """`GET /cluster/endpoints` (`CT/serverInfo.go` ClusterEndpoints)."""
 
-    mesos_scheduler: ListOf(ServerInfo) = F("mesosscheduler")
-    mesos_master: ListOf(ServerInfo) = F("mesosmaster")
-    kube_nodes: ListOf(ServerInfo) = F("kubenodes")
+    mesos_scheduler: ListOf[ServerInfo] = F("mesosscheduler")
+    mesos_master: ListOf[ServerInfo] = F("mesosmaster")
+    kube_nodes: ListOf[ServerInfo] = F("kubenodes")
 
 
 class IdValue(BcsModel):
@@ -684,9 +688,9 @@ class Offer(BcsModel):
     agent_id: IdValue | None = None
     hostname: Str = ""
     url: Any = None
-    resources: ListOf(OfferResource)
-    attributes: ListOf(Attribute)
-    executor_ids: ListOf(Any)
+    resources: ListOf[OfferResource]
+    attributes: ListOf[Attribute]
+    executor_ids: ListOf[Any]
     unavailability: Any = None
     delta_resource: Resource | None = F("deltaResource", default=None)
 
@@ -787,11 +791,11 @@ class AgentSetting(BcsModel):
 
     inner_ip: Str = F("innerIP", "InnerIP", "innerip", default="")
     disabled: bool = False
-    strings: MapOf(TextValue)
-    scalars: MapOf(ScalarValue)
-    no_schedule: MapOf(Any) = F("noSchedule", "NoSchedule")
-    pods: ListOf(Str)
-    extended_resources: MapOf(ExtendedResource) = F("ExtendedResources", "extendedResources")
+    strings: MapOf[TextValue]
+    scalars: MapOf[ScalarValue]
+    no_schedule: MapOf[Any] = F("noSchedule", "NoSchedule")
+    pods: ListOf[Str]
+    extended_resources: MapOf[ExtendedResource] = F("ExtendedResources", "extendedResources")
 
     @property
     def taints(self) -> dict[str, str]:
@@ -812,9 +816,9 @@ class CommandTargetRef(BcsModel):
 
 class CommandSpec(BcsModel):
     command_target_ref: CommandTargetRef | None = F("commandTargetRef", default=None)
-    taskgroups: ListOf(Str)
-    command: ListOf(Str)
-    env: ListOf(Str)
+    taskgroups: ListOf[Str]
+    command: ListOf[Str]
+    env: ListOf[Str]
     user: Str = ""
     working_dir: Str = F("workingDir", default="")
     privileged: bool = False
@@ -836,11 +840,11 @@ class CommandTaskStatus(BcsModel):
 
 class CommandTaskGroupStatus(BcsModel):
     taskgroup_id: Str = F("taskgroupId", default="")
-    tasks: ListOf(CommandTaskStatus)
+    tasks: ListOf[CommandTaskStatus]
 
 
 class CommandStatus(BcsModel):
-    taskgroups: ListOf(CommandTaskGroupStatus)
+    taskgroups: ListOf[CommandTaskGroupStatus]
 
 
 class CommandInfo(BcsModel):
@@ -873,7 +877,7 @@ class WebhookClientConfig(BcsModel):
 
 class WebhookNamespaceSelector(BcsModel):
     operator: Str = F("operator", "Operator", default="")
-    values: ListOf(Str) = F("values", "Values")
+    values: ListOf[Str] = F("values", "Values")
 
 
 class WebhookEntry(BcsModel):
@@ -894,9 +898,9 @@ class AdmissionWebhook(_WithMetadata):
 
     api_version: Str = F("apiVersion", default="")
     kind: Str = ""
-    metadata: ObjectMeta = Field(default_factory=ObjectMeta)
+    metadata: ObjectMeta = Field(default_factory=_empty_meta)
     resources_ref: WebhookResourcesRef | None = F("resourcesRef", "ResourcesRef", default=None)
-    admission_webhooks: ListOf(WebhookEntry) = F("admissionWebhooks", "AdmissionWebhooks")
+    admission_webhooks: ListOf[WebhookEntry] = F("admissionWebhooks", "AdmissionWebhooks")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -929,7 +933,7 @@ class Transaction(BcsModel):
 class ApplicationStatus(_WithMetadata):
     """Storage application (`CT/status.go` BcsReplicaControllerStatus)."""
 
-    metadata: ObjectMeta = Field(default_factory=ObjectMeta)
+    metadata: ObjectMeta = Field(default_factory=_empty_meta)
     instance: Int = 0
     builded_instance: Int = F("buildedInstance", default=0)
     running_instance: Int = F("runningInstance", default=0)
@@ -939,7 +943,7 @@ class ApplicationStatus(_WithMetadata):
     status: Str = ""
     last_status: Str = F("lastStatus", default="")
     message: Str = ""
-    pods: ListOf(PodIndex)
+    pods: ListOf[PodIndex]
     kind: Str = ""
 
 
@@ -970,21 +974,21 @@ class ContainerStatus(BcsModel):
     start_time: Str = F("startTime", default="")
     last_update_time: Str = F("lastUpdateTime", default="")
     finish_time: Str = F("finishTime", default="")
-    heal_check_status: ListOf(HealthCheckStatus) = F("healCheckStatus")
-    container_port: ListOf(ContainerPortStatus) = F("containerPort")
+    heal_check_status: ListOf[HealthCheckStatus] = F("healCheckStatus")
+    container_port: ListOf[ContainerPortStatus] = F("containerPort")
     command: Str = ""
-    args: ListOf(Str)
-    volumes: ListOf(VolumeStatus)
+    args: ListOf[Str]
+    volumes: ListOf[VolumeStatus]
     network_mode: Str = F("networkMode", default="")
-    labels: MapOf(Any)
+    labels: MapOf[Any]
     resources: Any = None
-    env: MapOf(Any)
+    env: MapOf[Any]
 
 
 class PodStatus(_WithMetadata):
     """Storage taskgroup (`CT/status.go` BcsPodStatus)."""
 
-    metadata: ObjectMeta = Field(default_factory=ObjectMeta)
+    metadata: ObjectMeta = Field(default_factory=_empty_meta)
     rcname: Str = ""
     status: Str = ""
     last_status: Str = F("lastStatus", default="")
@@ -999,7 +1003,7 @@ class PodStatus(_WithMetadata):
     restart_policy: Any = F("restartPolicy", default=None)
     bcs_message: Any = F("bcsMessage", default=None)
     kind: Str = ""
-    container_statuses: ListOf(ContainerStatus) = F("containerStatuses")
+    container_statuses: ListOf[ContainerStatus] = F("containerStatuses")
 
     @property
     def restart_count(self) -> int:
@@ -1018,8 +1022,8 @@ class ConfigMap(BcsModel):
 
     api_version: Str = F("apiVersion", default="")
     kind: Str = ""
-    metadata: ObjectMeta = Field(default_factory=ObjectMeta)
-    datas: MapOf(ConfigMapItem)
+    metadata: ObjectMeta = Field(default_factory=_empty_meta)
+    datas: MapOf[ConfigMapItem]
 
 
 class SecretItem(BcsModel):
@@ -1033,9 +1037,9 @@ class Secret(BcsModel):
 
     api_version: Str = F("apiVersion", default="")
     kind: Str = ""
-    metadata: ObjectMeta = Field(default_factory=ObjectMeta)
+    metadata: ObjectMeta = Field(default_factory=_empty_meta)
     type: Str = ""
-    datas: MapOf(SecretItem)
+    datas: MapOf[SecretItem]
 
 
 class ServicePortSpec(BcsModel):
@@ -1049,10 +1053,10 @@ class ServicePortSpec(BcsModel):
 
 
 class ServiceSpec(BcsModel):
-    selector: MapOf(Any)
+    selector: MapOf[Any]
     type: Str = ""
-    cluster_ip: ListOf(Str) = F("clusterIP")
-    ports: ListOf(ServicePortSpec)
+    cluster_ip: ListOf[Str] = F("clusterIP")
+    ports: ListOf[ServicePortSpec]
 
 
 class Service(BcsModel):
@@ -1060,7 +1064,7 @@ class Service(BcsModel):
 
     api_version: Str = F("apiVersion", default="")
     kind: Str = ""
-    metadata: ObjectMeta = Field(default_factory=ObjectMeta)
+    metadata: ObjectMeta = Field(default_factory=_empty_meta)
     spec: ServiceSpec | None = None
 
 
@@ -1069,8 +1073,8 @@ class Endpoint(BcsModel):
 
     api_version: Str = F("apiVersion", default="")
     kind: Str = ""
-    metadata: ObjectMeta = Field(default_factory=ObjectMeta)
-    eps: ListOf(Any)
+    metadata: ObjectMeta = Field(default_factory=_empty_meta)
+    eps: ListOf[Any]
 
 
 class StorageRecord(BcsModel, Generic[T]):
@@ -1128,8 +1132,8 @@ class RequestMeta(RequestModel):
 
     name: str = Field(min_length=1)
     namespace: str = ""
-    labels: MapOf(str)
-    annotations: MapOf(str)
+    labels: MapOf[str]
+    annotations: MapOf[str]
 
     @field_validator("name")
     @classmethod
@@ -1174,15 +1178,15 @@ class ContainerRequest(RequestModel):
     image: str = Field(min_length=1)
     type: str = ""
     command: str = ""
-    args: ListOf(str)
-    env: ListOf(dict[str, Any])
-    ports: ListOf(ContainerPortRequest)
-    parameters: ListOf(dict[str, Any])
-    health_checks: ListOf(dict[str, Any]) = F("healthChecks")
+    args: ListOf[str]
+    env: ListOf[dict[str, Any]]
+    ports: ListOf[ContainerPortRequest]
+    parameters: ListOf[dict[str, Any]]
+    health_checks: ListOf[dict[str, Any]] = F("healthChecks")
     resources: dict[str, Any] | None = None
-    volumes: ListOf(dict[str, Any])
-    secrets: ListOf(dict[str, Any])
-    configmaps: ListOf(dict[str, Any])
+    volumes: ListOf[dict[str, Any]]
+    secrets: ListOf[dict[str, Any]]
+    configmaps: ListOf[dict[str, Any]]
     privileged: bool = False
 
     @field_validator("image")
@@ -1194,8 +1198,8 @@ class ContainerRequest(RequestModel):
 
 
 class PodSpecRequest(RequestModel):
-    containers: ListOf(ContainerRequest)
-    processes: ListOf(dict[str, Any])
+    containers: ListOf[ContainerRequest]
+    processes: ListOf[dict[str, Any]]
     network_mode: str = F("networkMode", "networkmode", default="")
     network_type: str = F("networkType", "networktype", default="")
 
@@ -1271,7 +1275,7 @@ class StrategyRequest(RequestModel):
 
 class DeploymentSpecRequest(RequestModel):
     instance: int = Field(ge=1)
-    selector: MapOf(str)
+    selector: MapOf[str]
     strategy: StrategyRequest | None = None
     template: PodTemplateRequest | None = None
 
@@ -1315,7 +1319,7 @@ class ConfigMapItemRequest(RequestModel):
 
 class ConfigMapRequest(_Manifest):
     kind: Literal["configmap"]
-    datas: MapOf(ConfigMapItemRequest)
+    datas: MapOf[ConfigMapItemRequest]
 
 
 class SecretItemRequest(RequestModel):
@@ -1326,7 +1330,7 @@ class SecretItemRequest(RequestModel):
 class SecretRequest(_Manifest):
     kind: Literal["secret"]
     type: str = ""
-    datas: MapOf(SecretItemRequest)
+    datas: MapOf[SecretItemRequest]
 
 
 class ServicePortRequest(RequestModel):
@@ -1340,10 +1344,10 @@ class ServicePortRequest(RequestModel):
 
 
 class ServiceSpecRequest(RequestModel):
-    selector: MapOf(str)
+    selector: MapOf[str]
     type: str = ""
-    cluster_ip: ListOf(str) = F("clusterIP")
-    ports: ListOf(ServicePortRequest)
+    cluster_ip: ListOf[str] = F("clusterIP")
+    ports: ListOf[ServicePortRequest]
 
 
 class ServiceRequest(_Manifest):
@@ -1360,9 +1364,9 @@ class CommandTargetRefRequest(RequestModel):
 
 class CommandSpecRequest(RequestModel):
     command_target_ref: CommandTargetRefRequest = F("commandTargetRef")
-    taskgroups: ListOf(str)
+    taskgroups: ListOf[str]
     command: list[str] = Field(min_length=1)
-    env: ListOf(str)
+    env: ListOf[str]
     user: str = ""
     working_dir: str = F("workingDir", default="")
     privileged: bool = False
@@ -1401,7 +1405,7 @@ class WebhookClientConfigRequest(RequestModel):
 
 class WebhookNamespaceSelectorRequest(RequestModel):
     operator: Literal["In", "NotIn"]
-    values: ListOf(str)
+    values: ListOf[str]
 
 
 class WebhookEntryRequest(RequestModel):
@@ -1443,7 +1447,7 @@ class TaintRequest(RequestModel):
     """One element of the `PUT /agentsettings/taint` body; `noSchedule` replaces all taints."""
 
     inner_ip: str = F("innerIP")
-    no_schedule: MapOf(str) = F("noSchedule")
+    no_schedule: MapOf[str] = F("noSchedule")
 
     @field_validator("inner_ip")
     @classmethod
@@ -1466,8 +1470,8 @@ class AgentSettingRequest(RequestModel):
 
     inner_ip: str = F("innerIP")
     disabled: bool = False
-    strings: MapOf(TextValue)
-    scalars: MapOf(ScalarValue)
+    strings: MapOf[TextValue]
+    scalars: MapOf[ScalarValue]
 
     @field_validator("inner_ip")
     @classmethod
@@ -1554,7 +1558,7 @@ class CrdNames(RequestModel):
 
 class CrdSpecRequest(RequestModel):
     group: str = Field(min_length=1)
-    versions: ListOf(dict[str, Any])
+    versions: ListOf[dict[str, Any]]
     version: str = ""
     scope: Literal["Namespaced", "Cluster"] = "Namespaced"
     names: CrdNames
@@ -1630,7 +1634,7 @@ def _loc_path(loc: tuple[Any, ...], model: type[BaseModel]) -> str:
     return "".join(parts)
 
 
-def _friendly(err: dict[str, Any]) -> str:
+def _friendly(err: Mapping[str, Any]) -> str:
     kind = err.get("type", "")
     msg = str(err.get("msg", "invalid"))
     if kind == "missing":

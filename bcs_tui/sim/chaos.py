@@ -86,7 +86,7 @@ def _share(key: str, value: str) -> float:
     try:
         share = float(value)
     except ValueError:
-        raise ChaosError(f"chaos: {key}={value!r} is not a number (use a share such as 0.1)")
+        raise ChaosError(f"chaos: {key}={value!r} is not a number (use a share such as 0.1)") from None
     if not 0.0 <= share <= 1.0:
         raise ChaosError(f"chaos: {key}={value} must be a share between 0 and 1")
     return share
@@ -125,7 +125,7 @@ class ChaosSpec:
                     try:
                         found_seed = int(value)
                     except ValueError:
-                        raise ChaosError(f"chaos: seed={value!r} is not an integer")
+                        raise ChaosError(f"chaos: seed={value!r} is not an integer") from None
                 else:
                     setattr(rule, key, _share(key, value))
             total = sum(getattr(rule, k) for k in SHARES)

@@ -282,7 +282,7 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
                 strings = {str(k): str(v["value"]) for k, v in (item.get("strings") or {}).items()}
                 scalars = {str(k): float(v["value"]) for k, v in (item.get("scalars") or {}).items()}
             except (TypeError, KeyError, ValueError, AttributeError):
-                raise SimError(CODE_BAD_REQUEST, "agent setting strings/scalars are malformed")
+                raise SimError(CODE_BAD_REQUEST, "agent setting strings/scalars are malformed") from None
             parsed.append((item, strings, scalars))
         for item, strings, scalars in parsed:
             ip = item["innerIP"]
@@ -1007,7 +1007,7 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
             self.create_object(ns, "admissionwebhook", body)
         except SimError as e:
             if e.code == CODE_EXISTS:
-                raise SimError(CODE_EXISTS, "admission already exist", proc=DRIVER)
+                raise SimError(CODE_EXISTS, "admission already exist", proc=DRIVER) from None
             raise
 
     def update_webhook(self, ns: str, body: Any) -> None:
@@ -1016,7 +1016,7 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
             self.update_object(ns, "admissionwebhook", body)
         except SimError as e:
             if e.code == CODE_NOT_FOUND:
-                raise SimError(CODE_NOT_FOUND, "admission not exist", proc=DRIVER)
+                raise SimError(CODE_NOT_FOUND, "admission not exist", proc=DRIVER) from None
             raise
 
     def get_webhook(self, ns: str, name: str) -> dict:

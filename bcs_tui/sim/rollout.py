@@ -180,7 +180,7 @@ class RolloutMixin:
                 if int(ru.get(key, 1) or 0) <= 0:
                     ru[key] = 1
             except (TypeError, ValueError):
-                raise SimError(1405010, f"json: cannot unmarshal {key}")
+                raise SimError(1405010, f"json: cannot unmarshal {key}") from None
         now = self.now()
         new_name = f"{name}-v{int(now)}"
         if (dns, new_name) in self.apps:

@@ -89,7 +89,7 @@ def _int(value: str, what: str) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise SimError(CODE_BAD_REQUEST, f"{what} {value!r} is not a number", proc=DRIVER)
+        raise SimError(CODE_BAD_REQUEST, f"{what} {value!r} is not a number", proc=DRIVER) from None
 
 
 def _ips(q: dict[str, str]) -> list[str]:

@@ -18,7 +18,7 @@ def _num(value: Any, what: str, default: float) -> float:
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise driver_error(CODE_JSON_DECODE, f"json: cannot unmarshal {what} value {value!r}")
+        raise driver_error(CODE_JSON_DECODE, f"json: cannot unmarshal {what} value {value!r}") from None
 
 
 def _dict(value: Any, what: str) -> dict:

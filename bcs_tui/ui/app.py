@@ -161,7 +161,7 @@ class BcsApp(App):
         """The key an action is bound to now (after the user's keymap), for help and footer text."""
         # The binding chain carries the keys after the keymap (node._bindings has the defaults).
         for _node, bindings_map in (screen or self.screen)._binding_chain:
-            for key, bindings in bindings_map.key_to_bindings.items():
+            for bindings in bindings_map.key_to_bindings.values():
                 for b in bindings:
                     if b.id == action_id:
                         return b.key_display or self.get_key_display(b)

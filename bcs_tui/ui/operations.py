@@ -16,7 +16,6 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
-from rich.console import Group
 from rich.text import Text
 
 from bcs_tui.actions import ACTIONS_BY_ID
@@ -319,11 +318,11 @@ class Operations:
             ns, name = object_namespace(obj), object_name(obj)
             if deployments:
                 path = f"{SCHEDULER}/namespaces/{ns}/deployments/{name}/scale/{n}"
-                send = (lambda ns=ns, name=name: self.client.scale_deployment(ns, name, n))
+                send = (lambda ns=ns, name=name: self.client.scale_deployment(ns, name, n))  # noqa: E731
                 recheck = self._recheck_storage("deployment", ns, name)
             else:
                 path = f"{SCHEDULER}/namespaces/{ns}/applications/{name}/scale/{n}"
-                send = (lambda ns=ns, name=name: self.client.scale_application(ns, name, n))
+                send = (lambda ns=ns, name=name: self.client.scale_application(ns, name, n))  # noqa: E731
                 recheck = self._recheck_storage("application", ns, name)
             requests.append(PlannedRequest(self.label(ctx.kind, obj), "PUT", path, send, recheck=recheck))
         await self.execute(ctx, f"Scale to {n} instances?", requests, verb=f"scaled to {n}")

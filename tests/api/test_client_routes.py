@@ -9,7 +9,6 @@ from typing import Any
 import httpx
 import pytest
 
-from bcs_tui.api import models as m
 from bcs_tui.api.client import BcsClient
 from tests.api.conftest import CLUSTER, TOKEN, Recorder, fixture_json, ok
 

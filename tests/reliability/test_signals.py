@@ -73,7 +73,7 @@ class Console:
             return self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-            raise AssertionError("the console did not exit after the signal")
+            raise AssertionError("the console did not exit after the signal") from None
 
     def close(self) -> None:
         if self.proc.poll() is None:

@@ -138,7 +138,7 @@ class RolloutScreen(Screen[None]):
         now = time.monotonic()
         current = {tg_id(tg): app for app, tgs in taskgroups.items() for tg in tgs}
         if not self._first:
-            for tid, app in current.items():
+            for tid in current:
                 if tid not in self.seen:
                     self.arrived[tid] = now
             for tid, app in self.seen.items():

@@ -5,7 +5,7 @@ confirmation follows. Versions are loaded as they are highlighted (one request e
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Awaitable, Callable
+from typing import Awaitable, Callable
 
 from rich.text import Text
 from textual import on, work

@@ -23,7 +23,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from bcs_tui.actions import ACTIONS, ACTIONS_BY_ID, actions_for
+from bcs_tui.actions import ACTIONS, ACTIONS_BY_ID
 from bcs_tui.resources import (
     KINDS_BY_NAME,
     STATUS_CLASSES,
