@@ -418,12 +418,18 @@ async def test_context_switch_from_the_ctx_view(make_app, cluster):
     app.settings.contexts["staging"] = other
     built = []
 
-    def build_client(ctx, token):
-        built.append(ctx.name)
-        return BcsClient("http://sim2", ctx.cluster_id, token, read_only=ctx.read_only,
-                         transport=httpx.ASGITransport(app=create_app(cluster)))
+    class Backend:
+        """The composition root's part the app uses on :ctx: a client for another context."""
 
-    app._build_client = build_client
+        def client_for(self, ctx):
+            built.append(ctx.name)
+            return BcsClient("http://sim2", ctx.cluster_id, None, read_only=ctx.read_only,
+                             transport=httpx.ASGITransport(app=create_app(cluster)))
+
+        async def aclose(self):
+            pass
+
+    app.backend = Backend()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         await command(pilot, app, "ctx")

@@ -132,7 +132,7 @@ class DescribeScreen(Screen):
             self.definition = await self.kind.definition(self.app.client, self.obj)
         except BcsError as exc:
             self.definition_error = f"no definition: {exc.message}"
-        except Exception as exc:
+        except ValueError as exc:  # an answer that does not parse (pydantic's ValidationError)
             self.definition_error = f"no definition: {type(exc).__name__}: {exc}"
         self.definition_loaded = True
         if self.showing == "definition":
@@ -147,7 +147,7 @@ class DescribeScreen(Screen):
         except BcsError as exc:
             self.app.flash(f"re-read {object_name(self.obj)}: {exc.message}", "warning")
             return
-        except Exception as exc:
+        except ValueError as exc:  # an answer that does not parse (pydantic's ValidationError)
             self.app.flash(f"re-read {object_name(self.obj)}: {type(exc).__name__}: {exc}", "warning")
             return
         if fresh is None:

@@ -83,6 +83,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from bcs_tui.ui.textual_compat import scrollbars_exist, update_scrollbars
+
 __all__ = ["Column", "Row", "ResourceTable", "parse_filter"]
 
 Align = Literal["left", "right", "center"]
@@ -776,18 +778,17 @@ class ResourceTable(ScrollView, can_focus=True):
         # A scrollbar widget that does not exist yet must be created by the layout, not here:
         # set_rows may run inside a worker, and a widget mounted there keeps that worker's
         # context (and so its arguments, e.g. the previous data) alive for the app's lifetime.
+        vertical, horizontal = scrollbars_exist(self)
         scrollbars_ready = (
-            self._vertical_scrollbar is not None
-            or (size.height <= old.height and not self.show_vertical_scrollbar)
+            vertical or (size.height <= old.height and not self.show_vertical_scrollbar)
         ) and (
-            self._horizontal_scrollbar is not None
-            or (size.width <= old.width and not self.show_horizontal_scrollbar)
+            horizontal or (size.width <= old.width and not self.show_horizontal_scrollbar)
         )
         if not self.is_mounted or height is None or height.is_auto or not scrollbars_ready:
             self.virtual_size = size
             return
         self.set_reactive(ResourceTable.virtual_size, size)
-        self._scroll_update(size)
+        update_scrollbars(self, size)
         self.refresh()
 
     def _measure(self) -> None:
