@@ -19,10 +19,16 @@ from bcs_tui.api.errors import BcsError
 from bcs_tui.config import ConfigError, Context, Settings
 from bcs_tui.resources import KINDS, KINDS_BY_NAME, FetchEnv, IssuedCommand, ResourceKind, Scope, lookup
 from bcs_tui.ui.messages import OpenView
+from bcs_tui.ui.screens.browser import BrowserScreen
+from bcs_tui.ui.screens.prompt import CommandError, PromptScreen, parse_command
 from bcs_tui.ui.textsafe import one_line
 from bcs_tui.ui.themes import CONSOLE_DEFAULTS_DARK, ThemeCommands, install_themes
 
 log = logging.getLogger(__name__)
+
+# Imported on first use, not above: the screens opened on demand (describe with its TextArea and
+# tree-sitter, copy, overview, help) and the write pipeline (ui/operations.py with its modals and
+# validators). Start-up pays only for the browser and the `:` prompt.
 
 
 class Backend(Protocol):
@@ -169,8 +175,6 @@ class BcsApp(App):
                 # a bad server URL, a port the simulator cannot bind
                 self.exit(return_code=2, message=f"bcs-tui: cannot start: {exc}")
                 return
-        from bcs_tui.ui.screens.browser import BrowserScreen
-
         kind, scope, special = self._initial_view()
         await self.push_screen(BrowserScreen(kind, scope))
         if special == "cluster":
@@ -193,8 +197,6 @@ class BcsApp(App):
                 log.exception("stopping the backend failed")
 
     def _initial_view(self) -> tuple[ResourceKind, Scope, str | None]:
-        from bcs_tui.ui.screens.prompt import CommandError, parse_command
-
         text = self.settings.initial_command
         if text:
             try:
@@ -256,8 +258,6 @@ class BcsApp(App):
 
     @property
     def browser(self) -> Any:
-        from bcs_tui.ui.screens.browser import BrowserScreen
-
         for screen in reversed(self.screen_stack):
             if isinstance(screen, BrowserScreen):
                 return screen
@@ -363,8 +363,6 @@ class BcsApp(App):
     # ------------------------------------------------------------------ actions
 
     def action_command_prompt(self) -> None:
-        from bcs_tui.ui.screens.prompt import PromptScreen
-
         if isinstance(self.screen, PromptScreen):
             return
         self.push_screen(PromptScreen(self.command_history), self.run_command)
@@ -381,8 +379,6 @@ class BcsApp(App):
 
     def run_command(self, text: str | None) -> None:
         """Run a `:` command line."""
-        from bcs_tui.ui.screens.prompt import CommandError, parse_command
-
         if not text or not text.strip():
             return
         try:

@@ -15,7 +15,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from bcs_tui.api.errors import BcsError
-
 from bcs_tui.ui.textsafe import safe_text
 
 OK, FAILED, UNKNOWN = "ok", "failed", "unknown"

@@ -15,7 +15,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TextArea
 from textual.widgets.text_area import Selection
 
-from bcs_tui.resources import RenderContext, ResourceKind, mask_secret, object_name, to_jsonable
+from bcs_tui.api.errors import BcsError
+from bcs_tui.resources import RenderContext, ResourceKind, mask_secret, object_name, object_namespace, to_jsonable
 from bcs_tui.ui.textsafe import one_line, safe_text
 from bcs_tui.ui.widgets.header import ClusterHeader
 from bcs_tui.ui.widgets.json_view import JsonView
@@ -64,8 +65,6 @@ class DescribeScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        from bcs_tui.resources import object_namespace
-
         self.app.update_header(self.query_one(ClusterHeader), object_namespace(self.obj) or None)
         self.query_one("#describe-search").display = False
         self._show(reload=False)
@@ -126,8 +125,6 @@ class DescribeScreen(Screen):
 
     @work(exclusive=True, group="describe-definition")
     async def _load_definition(self) -> None:
-        from bcs_tui.api.errors import BcsError
-
         try:
             self.definition = await self.kind.definition(self.app.client, self.obj)
         except BcsError as exc:
@@ -140,8 +137,6 @@ class DescribeScreen(Screen):
 
     @work(exclusive=True, group="describe-object")
     async def _reload_object(self, announce: bool = False) -> None:
-        from bcs_tui.api.errors import BcsError
-
         try:
             fresh = await self.kind.inspect(self.app.client, self.obj)
         except BcsError as exc:
