@@ -84,6 +84,7 @@ class BcsApp(App):
         self._operations: Any = None
         self._allowed: dict[str, frozenset[str]] = {}
         self._theme_warnings: list[str] = []
+        self._keymap_applied: dict[str, str] = {}  # action id -> key(s), once set_keymap took it
         self._register_themes()
 
     # ------------------------------------------------------------------ settings access
@@ -141,19 +142,18 @@ class BcsApp(App):
         if keymap:
             try:
                 self.set_keymap(dict(keymap))
+                self._keymap_applied = dict(keymap)
             except Exception as exc:
                 self.flash(f"keymap ignored: {exc}", "error")
 
-    def key_for(self, action_id: str, screen: Screen | None = None) -> str:
-        """The key an action is bound to now (after the user's keymap), for help and footer text."""
-        # Active bindings carry the keys after the keymap; an action hidden here (check_action
-        # False) shows its default key.
-        for active in (screen or self.screen).active_bindings.values():
-            b = active.binding
-            if b.id == action_id:
-                return b.key_display or self.get_key_display(b)
-        action = ACTIONS_BY_ID.get(action_id)
-        return action.key if action else ""
+    def key_for(self, action_id: str) -> str:
+        """The key an action is bound to now (after the user's keymap), for help and palette text.
+
+        Every screen binds an action's key with the action's id as the Binding id, so the applied
+        keymap (or else the action table) says it; the first key when there are several."""
+        key = self._keymap_applied.get(action_id) or getattr(ACTIONS_BY_ID.get(action_id), "key", "")
+        first = key.split(",")[0].strip()
+        return self.get_key_display(Binding(first, action_id)) if first else ""
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -416,7 +416,7 @@ class BcsApp(App):
         for action in ACTIONS:
             if action.id not in self.allowed_action_ids(kind_name) or action.id in ("command_prompt", "quit"):
                 continue
-            key = self.key_for(action.id, browser)
+            key = self.key_for(action.id)
             yield SystemCommand(
                 f"{browser.state.kind.title}: {action.description}",
                 f"key {key}" + ("  (writes to the cluster)" if action.dangerous else ""),

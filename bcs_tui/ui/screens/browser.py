@@ -108,7 +108,8 @@ def build_columns(kind: ResourceKind, all_namespaces: bool) -> list[Column]:
 
 def build_rows(kind: ResourceKind, objects: list[Any], rc: RenderContext,
                previous: list[Row] | None = None) -> list[Row]:
-    """Table rows for `objects`: sanitised one-line cells, typed sort values, status styles.
+    """Table rows for `objects`: raw cell text (ResourceTable.set_rows sanitises it, once),
+    typed sort values, status styles.
 
     `previous` (rows built for the same view and reveal state): an object found there (the same
     object, which the fetch reuses when its record did not change) keeps its row; only the
@@ -130,9 +131,10 @@ def build_rows(kind: ResourceKind, objects: list[Any], rc: RenderContext,
             cells, sorts, classes = [], [], []
             for value, sort, status in funcs:
                 text = value(obj, rc)
-                # one_line's own test, inline: most cells are short printable text.
-                if not (type(text) is str and len(text) <= CELL_LIMIT and text.isprintable() and "  " not in text):
-                    text = one_line(text, CELL_LIMIT)
+                if type(text) is not str:
+                    text = "" if text is None else str(text)
+                if len(text) > CELL_LIMIT:  # a cut escape sequence is still removed whole
+                    text = text[: CELL_LIMIT - 1] + "…"
                 cells.append(text)
                 sorts.append(sort(obj, rc) if sort else text.lower())
                 cls = status(obj) if status else None
