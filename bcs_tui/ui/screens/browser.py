@@ -31,7 +31,6 @@ from bcs_tui.resources import (
     ResourceKind,
     Scope,
     object_name,
-    to_jsonable,
 )
 from bcs_tui.ui.textsafe import one_line
 from bcs_tui.ui.widgets.breadcrumbs import Breadcrumbs
@@ -670,7 +669,4 @@ class BrowserScreen(Screen):
         return [object_name(r.obj) for r in self.table.view_rows]
 
     def describe_json(self, obj: Any) -> Any:
-        kind = self.state.kind
-        if kind.describe is not None:
-            return kind.describe(obj, self.render_context())
-        return to_jsonable(obj)
+        return self.state.kind.to_json(obj, self.render_context())

@@ -86,10 +86,7 @@ class DescribeScreen(Screen):
     # ------------------------------------------------------------------ content
 
     def object_json(self) -> Any:
-        rc = RenderContext(now=self.app.now(), revealed=self.revealed)
-        if self.kind.describe is not None:
-            return self.kind.describe(self.obj, rc)
-        return to_jsonable(self.obj)
+        return self.kind.to_json(self.obj, RenderContext(now=self.app.now(), revealed=self.revealed))
 
     def current_text(self) -> str:
         if self.showing == "definition":

@@ -84,6 +84,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from bcs_tui.resources.base import STATUS_CLASSES
 from bcs_tui.ui.textsafe import one_line
 from bcs_tui.ui.textual_compat import scrollbars_exist, update_scrollbars
 
@@ -92,15 +93,8 @@ __all__ = ["Column", "Row", "ResourceTable", "parse_filter"]
 Align = Literal["left", "right", "center"]
 
 _PREFIX = "resource-table--"
-STATUS_STYLES = (
-    "status-running",
-    "status-failed",
-    "status-warning",
-    "status-pending",
-    "status-unknown",
-    "status-disabled",
-    "muted",
-)
+# A style name per status class of the registry (its one list), and "muted" for secondary text.
+STATUS_STYLES = (*(f"status-{cls}" for cls in STATUS_CLASSES), "muted")
 
 _MARK_GLYPH = "*"
 _ELLIPSIS = "…"
