@@ -20,7 +20,7 @@ from bcs_tui.config import ConfigError, Context, Settings
 from bcs_tui.resources import KINDS, KINDS_BY_NAME, FetchEnv, IssuedCommand, ResourceKind, Scope, lookup
 from bcs_tui.ui.messages import OpenView
 from bcs_tui.ui.screens.browser import BrowserScreen
-from bcs_tui.ui.screens.prompt import CommandError, PromptScreen, parse_command
+from bcs_tui.ui.modals.command_prompt import CommandError, PromptScreen, parse_command
 from bcs_tui.ui.textsafe import one_line
 from bcs_tui.ui.themes import CONSOLE_DEFAULTS_DARK, ThemeCommands, install_themes
 
@@ -313,7 +313,7 @@ class BcsApp(App):
         self.push_screen(DescribeScreen(kind, obj, revealed=revealed))
 
     def push_copy(self, kind: ResourceKind, obj: Any, *, revealed: bool = False) -> None:
-        from bcs_tui.ui.screens.copy import CopyScreen
+        from bcs_tui.ui.modals.copy import CopyScreen
 
         self.push_screen(CopyScreen(kind, obj, revealed=revealed))
 
@@ -368,7 +368,7 @@ class BcsApp(App):
         self.push_screen(PromptScreen(self.command_history), self.run_command)
 
     def action_help(self) -> None:
-        from bcs_tui.ui.screens.help import HelpScreen
+        from bcs_tui.ui.modals.help import HelpScreen
 
         if isinstance(self.screen, HelpScreen):
             self.pop_screen()

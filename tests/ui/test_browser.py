@@ -8,7 +8,7 @@ import pytest
 from bcs_tui.resources import object_name, object_namespace
 from bcs_tui.ui.screens.browser import BrowserScreen
 from bcs_tui.ui.screens.describe import DescribeScreen
-from bcs_tui.ui.screens.help import HelpScreen
+from bcs_tui.ui.modals.help import HelpScreen
 from bcs_tui.ui.screens.overview import OverviewScreen
 from bcs_tui.ui.widgets.resource_table import ResourceTable
 
@@ -22,7 +22,7 @@ def title_text(app) -> str:
 def rendered_help(app) -> str:
     from rich.console import Console
 
-    from bcs_tui.ui.screens.help import help_tables
+    from bcs_tui.ui.modals.help import help_tables
 
     console = Console(width=120, record=True, file=open("/dev/null", "w"))
     for table in help_tables(app, app.browser.state.kind):

@@ -35,7 +35,7 @@ from bcs_tui.resources import (
 from bcs_tui.ui.textsafe import one_line
 from bcs_tui.ui.widgets.breadcrumbs import Breadcrumbs
 from bcs_tui.ui.widgets.header import ClusterHeader
-from bcs_tui.ui.widgets.prompt import FilterInput
+from bcs_tui.ui.widgets.inputs import FilterInput
 from bcs_tui.ui.widgets.resource_table import Column, ResourceTable, Row
 
 log = logging.getLogger(__name__)
