@@ -538,11 +538,8 @@ class BrowserScreen(Screen):
         if action != "act" or not parameters:
             return True
         action_id = str(parameters[0])
-        if action_id not in self.app.allowed_action_ids(self.state.kind.name):
-            return False
-        if action_id == "drill" and self.state.kind.drill is None and self.state.kind.name != "contexts":
-            return True  # Enter describes when there is nothing to drill into
-        return True
+        # (drill stays enabled where a kind has nothing to drill into: Enter describes there)
+        return action_id in self.app.allowed_action_ids(self.state.kind.name)
 
     async def action_act(self, action_id: str) -> None:
         state = self.state

@@ -46,7 +46,7 @@ API
 
 Messages (all have `.table` / `.control`, so `@on(ResourceTable.RowActivated, "#apps")` works):
 `CursorMoved(row)` when the cursor lands on another row key, `RowActivated(row)` on Enter or a
-double click (`RowSelected` is an alias), `SortChanged(column_key, reverse)`,
+double click, `SortChanged(column_key, reverse)`,
 `FilterChanged(text, error, shown, total)`, `MarksChanged(count)`.
 
 Styles: component classes, never hex codes. `resource-table--header`, `--cursor` (focused),
@@ -316,8 +316,6 @@ class ResourceTable(ScrollView, can_focus=True):
         def __init__(self, table: "ResourceTable", row: Row) -> None:
             super().__init__(table)
             self.row = row
-
-    RowSelected = RowActivated
 
     class SortChanged(_TableMessage):
         """The sort column or direction changed (`column_key` None: unsorted)."""
