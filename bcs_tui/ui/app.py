@@ -288,19 +288,11 @@ class BcsApp(App):
 
     async def run_operation(self, action_id: str, screen: Any, kind: str, namespace: str | None,
                             targets: list, parent: Any = None) -> None:
-        try:
-            ops = self.operations
-        except ImportError:
-            self.flash(f"{ACTIONS_BY_ID[action_id].description}: not available in this build", "error")
-            return
         from bcs_tui.ui.operations import ActionContext
 
         ctx = ActionContext(kind=kind, namespace=namespace, targets=targets, screen=screen, parent=parent)
-        try:
-            await ops.run(action_id, ctx)
-        except Exception as exc:  # ops report their own errors; this is the last guard
-            log.exception("operation %s failed", action_id)
-            self.flash(f"{action_id} failed: {exc}", "error")
+        # Operations report their own expected errors (in their worker); anything else is a bug.
+        await self.operations.run(action_id, ctx)
 
     def record_command(self, command: IssuedCommand) -> None:
         """Ops call this after sending a command, so the commands view follows it."""
