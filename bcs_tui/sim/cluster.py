@@ -1004,20 +1004,20 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
 
     def create_webhook(self, ns: str, body: Any) -> None:
         """POST /namespaces/{ns}/admissionwebhook"""
-        try:
-            self.create_object(ns, "admissionwebhook", body)
-        except SimError as e:
-            if e.code == CODE_EXISTS:
-                raise SimError(CODE_EXISTS, "admission already exist", proc=DRIVER) from None
-            raise
+        self._webhook_write(self.create_object, ns, body, CODE_EXISTS, "admission already exist")
 
     def update_webhook(self, ns: str, body: Any) -> None:
         """PUT /namespaces/{ns}/admissionwebhook"""
+        self._webhook_write(self.update_object, ns, body, CODE_NOT_FOUND, "admission not exist")
+
+    def _webhook_write(self, write: Callable[[str, str, Any], Any], ns: str, body: Any, code: int,
+                       message: str) -> None:
+        # The driver answers webhooks with its own wording for these two codes.
         try:
-            self.update_object(ns, "admissionwebhook", body)
+            write(ns, "admissionwebhook", body)
         except SimError as e:
-            if e.code == CODE_NOT_FOUND:
-                raise SimError(CODE_NOT_FOUND, "admission not exist", proc=DRIVER) from None
+            if e.code == code:
+                raise SimError(code, message, proc=DRIVER) from None
             raise
 
     def get_webhook(self, ns: str, name: str) -> dict:

@@ -90,16 +90,8 @@ class BcsApp(App):
     # ------------------------------------------------------------------ settings access
 
     @property
-    def context(self) -> Context:
-        return self.settings.context
-
-    @property
     def read_only(self) -> bool:
         return self.settings.read_only
-
-    @property
-    def production(self) -> bool:
-        return self.settings.production
 
     @property
     def refresh_interval(self) -> float:
@@ -114,11 +106,11 @@ class BcsApp(App):
             settings=self.settings,
             commands=self.commands,
             contexts=self._contexts(),
-            current_context=self.context.name,
+            current_context=self.settings.context.name,
         )
 
     def _contexts(self) -> list[Context]:
-        return list(self.settings.contexts.values()) or [self.context]
+        return list(self.settings.contexts.values()) or [self.settings.context]
 
     def allowed_action_ids(self, kind: str) -> frozenset[str]:
         if kind not in self._allowed:
@@ -246,14 +238,14 @@ class BcsApp(App):
 
     def update_header(self, header: Any, namespace: str | None) -> None:
         header.update_info(
-            context_name=self.context.name or ("demo" if self.settings.demo else ""),
-            cluster_id=str(getattr(self.client, "cluster_id", "") or self.context.cluster_id),
-            server=str(getattr(self.client, "server", "") or self.context.server),
+            context_name=self.settings.context_name or ("demo" if self.settings.demo else ""),
+            cluster_id=str(getattr(self.client, "cluster_id", "") or self.settings.cluster_id),
+            server=str(getattr(self.client, "server", "") or self.settings.server),
             namespace=namespace or "all",
             read_only=self.read_only,
-            production=self.production,
+            production=self.settings.production,
             demo=self.settings.demo,
-            insecure=self.context.insecure,
+            insecure=self.settings.insecure,
         )
 
     @property

@@ -565,12 +565,16 @@ class BrowserScreen(Screen):
     def _do_filter(self) -> None:
         self._open_filter()
 
-    def _do_describe(self) -> None:
+    def _cursor_object(self, what: str) -> Any:
+        """The object under the cursor, or None after saying there is nothing to `what`."""
         obj = self.current_object()
         if obj is None:
-            self.app.flash("Nothing to describe: the list is empty", "warning")
-            return
-        self.app.push_describe(self.state.kind, obj, revealed=self.state.revealed)
+            self.app.flash(f"Nothing to {what}: the list is empty", "warning")
+        return obj
+
+    def _do_describe(self) -> None:
+        if (obj := self._cursor_object("describe")) is not None:
+            self.app.push_describe(self.state.kind, obj, revealed=self.state.revealed)
 
     _do_describe_alt = _do_describe
 
@@ -641,11 +645,8 @@ class BrowserScreen(Screen):
             self._update_title()
 
     def _do_copy(self) -> None:
-        obj = self.current_object()
-        if obj is None:
-            self.app.flash("Nothing to copy: the list is empty", "warning")
-            return
-        self.app.push_copy(self.state.kind, obj, revealed=self.state.revealed)
+        if (obj := self._cursor_object("copy")) is not None:
+            self.app.push_copy(self.state.kind, obj, revealed=self.state.revealed)
 
     def _do_reveal(self) -> None:
         state = self.state
