@@ -192,7 +192,7 @@ class BcsApp(App):
         text = self.settings.initial_command
         if text:
             try:
-                cmd = parse_command(text, self)
+                cmd = parse_command(text, aliases=self.settings.aliases, namespace=self.namespace)
                 if cmd.special == "cluster":
                     return KINDS_BY_NAME["applications"], Scope(namespace=self.namespace), "cluster"
                 if cmd.kind is not None:
@@ -366,7 +366,7 @@ class BcsApp(App):
         if not text or not text.strip():
             return
         try:
-            cmd = parse_command(text, self)
+            cmd = parse_command(text, aliases=self.settings.aliases, namespace=self.namespace)
         except CommandError as exc:
             self.flash(str(exc), "error", timeout=10)
             return

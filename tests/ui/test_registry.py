@@ -72,6 +72,13 @@ def test_parse_command_forms():
     assert parse_command("q").special == "quit"
 
 
+def test_parse_command_expands_a_config_alias_and_keeps_the_current_namespace():
+    hp = parse_command("hp", aliases={"hp": "app hero-prod"}, namespace="pay")
+    assert hp.kind.name == "applications" and hp.scope.namespace == "hero-prod"
+    here = parse_command("app", namespace="pay")
+    assert here.scope.namespace == "pay" and not here.namespace_set
+
+
 @pytest.mark.parametrize("text,needle", [
     ("nope", "unknown view"), ("co", "taskgroup"), ("versions", "NAMESPACE/APPLICATION"),
     ("agent prod", "not namespaced"), ("cr", "CRD"), ("", "type a view"),

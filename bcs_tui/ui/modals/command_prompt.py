@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -48,15 +48,17 @@ def valid_views() -> str:
     return ", ".join(primary_aliases() + ["ctx NAME"])
 
 
-def parse_command(text: str, app: Any = None) -> ParsedCommand:
+def parse_command(text: str, *, aliases: Mapping[str, str] | None = None,
+                  namespace: str | None = None) -> ParsedCommand:
     """`kind [argument]`: a kind or alias; for namespaced kinds the argument is a namespace or
     `all`; `tg NS/APP` and `versions NS/APP` name an application, `co TASKGROUP-ID` a taskgroup,
-    `cr CRD-NAME` a CRD, `ctx NAME` switches context."""
+    `cr CRD-NAME` a CRD, `ctx NAME` switches context. `aliases`: the config file's [aliases];
+    `namespace`: the current one (what a namespaced kind without an argument shows)."""
     words = text.strip().lstrip(":").split()
     if not words:
         raise CommandError(f"type a view: {valid_views()}")
     # User aliases from the config file ([aliases] a = "app prod") expand once.
-    aliases = getattr(getattr(app, "settings", None), "aliases", None) or {}
+    aliases = aliases or {}
     if words[0] in aliases:
         words = str(aliases[words[0]]).split() + words[1:]
     head = words[0].lower().lstrip(":")
@@ -72,7 +74,7 @@ def parse_command(text: str, app: Any = None) -> ParsedCommand:
     if len(args) > 1 and kind.name not in ("customresources",):
         raise CommandError(f"{head} takes at most one argument, got {' '.join(args)!r}")
     arg = args[0] if args else ""
-    current_ns = getattr(app, "namespace", None)
+    current_ns = namespace
 
     if kind.name == "contexts":
         if arg:
