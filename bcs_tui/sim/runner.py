@@ -51,6 +51,7 @@ def run_sim(host: str = "127.0.0.1", port: int = 8899, cluster_id: str = "BCS-ME
     if not 0 <= port <= 65535:
         print(f"bcs-tui sim: --port must be 0..65535 (got {port})", file=err)
         return 2
+    # After the checks: a bad flag answers at once, without loading the simulator.
     from bcs_tui.sim.cluster import SimCluster
     from bcs_tui.sim.server import serve_forever_coroutine
 

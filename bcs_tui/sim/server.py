@@ -541,6 +541,8 @@ async def tick_forever(cluster: SimCluster, every: float = TICK_SECONDS) -> None
             logging.getLogger("bcs_tui.sim").exception("tick failed")
 
 
+# uvicorn is imported inside the functions that serve: the tests (and the app's own tests) talk
+# to create_app() through httpx.ASGITransport and never pay for it.
 def _quiet_server(config):
     import uvicorn
 
