@@ -36,7 +36,7 @@ REFRESH = 0.05  # polls every 50 ms, so backoff and recovery happen within a sho
 
 
 def assert_alive(app) -> None:
-    assert app._running and app.return_code is None and not app._exit_renderables
+    assert app.is_running and app.return_code is None
 
 
 def poll_delay(browser) -> float:

@@ -53,7 +53,7 @@ def assert_safe_screen(app, where: str) -> str:
     assert_clean(text, where)
     actions = click_actions(app)
     assert not {a for a in actions if "quit" in a}, (where, actions)
-    assert app._running and app.return_code is None, f"{where}: the app stopped"
+    assert app.is_running and app.return_code is None, f"{where}: the app stopped"
     return text
 
 

@@ -147,7 +147,7 @@ async def test_a_bug_in_a_fetch_is_reported_and_the_view_recovers(make_app, patc
         patch_kind(kind, "fetch", broken)
         await pilot.press("ctrl+r")
         await settle(pilot, app)
-        assert app._running and app.screen is app.browser
+        assert app.is_running and app.screen is app.browser
         assert "KeyError" in title_text(app) and "stale" in title_text(app)
         assert any("KeyError" in m for m in flashes(app))
         assert app.browser.table.cursor_key == "10.12.1.13"
@@ -171,7 +171,7 @@ async def test_a_bug_in_an_operation_is_reported_and_nothing_is_left_open(make_a
         await goto(pilot, app, "app hero-prod", "hero-prod/chat")
         await pilot.press("s")
         await finish(pilot, app)
-        assert app._running and app.screen is app.browser
+        assert app.is_running and app.screen is app.browser
         assert any("failed" in m and "define_instances" in m for m in flashes(app))
         await pilot.press("d")  # the console still works
         await settle(pilot, app)
@@ -196,7 +196,7 @@ async def test_a_bug_while_rendering_a_row_does_not_blank_the_view(make_app, pat
         await goto(pilot, app, "app hero-prod")
         keys = [r.key for r in app.browser.table.rows]
         assert keys and "hero-prod/chat" not in keys
-        assert app._running
+        assert app.is_running
 
 
 async def test_a_bug_in_describe_is_reported_and_the_console_stays(make_app, patch_kind):
@@ -213,17 +213,17 @@ async def test_a_bug_in_describe_is_reported_and_the_console_stays(make_app, pat
         await goto(pilot, app, "app hero-prod", "hero-prod/chat")
         await pilot.press("d")
         await settle(pilot, app)
-        assert app._running and app.return_code is None
+        assert app.is_running and app.return_code is None
         assert "cannot show this object: ValueError" in app.screen.query_one("#describe-text").text
         await pilot.press("escape")
         await settle(pilot, app)
         await pilot.press("w")  # the copy menu still offers the name
         await settle(pilot, app)
-        assert app._running and app.screen is not app.browser
+        assert app.is_running and app.screen is not app.browser
         await pilot.press("escape")
         await settle(pilot, app)
         await pilot.press("down")
-        assert app._running and app.browser.table.cursor_key != "hero-prod/chat"
+        assert app.is_running and app.browser.table.cursor_key != "hero-prod/chat"
 
 
 async def test_a_bug_in_a_background_worker_ends_the_app_with_its_error(make_app):
