@@ -105,11 +105,12 @@ class BcsApp(App):
             client=self.client,
             settings=self.settings,
             commands=self.commands,
-            contexts=self._contexts(),
+            contexts=self.contexts(),
             current_context=self.settings.context.name,
         )
 
-    def _contexts(self) -> list[Context]:
+    def contexts(self) -> list[Context]:
+        """Every context of the run (for `:ctx`), the current one at least."""
         return list(self.settings.contexts.values()) or [self.settings.context]
 
     def allowed_action_ids(self, kind: str) -> frozenset[str]:
@@ -310,7 +311,7 @@ class BcsApp(App):
 
     def switch_context(self, name: str) -> None:
         """Switch to the context called `name`: a new client, views start over in its namespace."""
-        ctx = next((c for c in self._contexts() if c.name == name), None)
+        ctx = next((c for c in self.contexts() if c.name == name), None)
         if ctx is None:
             self.flash(f"unknown context {name!r}", "error")
             return

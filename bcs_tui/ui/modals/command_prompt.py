@@ -124,7 +124,7 @@ def argument_candidates(app: Any, head: str) -> list[str]:
     if kind is None:
         return []
     if kind.name == "contexts":
-        return [str(getattr(c, "name", "")) for c in app._contexts()] if app is not None else []
+        return [c.name for c in app.contexts()] if app is not None else []
     if kind.namespaced:
         return ["all"] + list(getattr(app, "namespaces", []) or [])
     return []
