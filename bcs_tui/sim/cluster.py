@@ -574,10 +574,8 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
         self._fill(app, app.define_instances)
         self.schedule(OP_SECONDS, self._end_op, app, seq)
 
-    def update_application(self, ns: str, body: Any, *, instances: str | None,
-                           args: str | None, kind: str = "application") -> None:
-        """PUT /namespaces/{ns}/applications|processes?instances=N | ?args=resource"""
-        tpl = parse_app(body, kind=kind, default_ns=ns or "defaultGroup")
+    def _app_to_update(self, tpl: AppTemplate) -> Application:
+        """The application an update or rollback names, refused as the scheduler refuses it."""
         app = self.apps.get((tpl.namespace, tpl.name))
         if app is None:
             raise SimError(CODE_SCHEDULER, "cannot get old version data")
@@ -585,6 +583,13 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
             raise SimError(CODE_SCHEDULER, "Operation Not Allowed")
         if app.kind != tpl.kind:
             raise SimError(CODE_SCHEDULER, "cannot update different kind application")
+        return app
+
+    def update_application(self, ns: str, body: Any, *, instances: str | None,
+                           args: str | None, kind: str = "application") -> None:
+        """PUT /namespaces/{ns}/applications|processes?instances=N | ?args=resource"""
+        tpl = parse_app(body, kind=kind, default_ns=ns or "defaultGroup")
+        app = self._app_to_update(tpl)
         self._check_refs(tpl)
         if args == "resource":
             self._update_resources(app, tpl)
@@ -662,13 +667,7 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
     def rollback_application(self, ns: str, body: Any) -> None:
         """PUT /namespaces/{ns}/applications/rollback (an update with instances = spec.instance)."""
         tpl = parse_app(body, default_ns=ns or "defaultGroup")
-        app = self.apps.get((tpl.namespace, tpl.name))
-        if app is None:
-            raise SimError(CODE_SCHEDULER, "cannot get old version data")
-        if app.status in ("Operating", "RollingUpdate"):
-            raise SimError(CODE_SCHEDULER, "Operation Not Allowed")
-        if app.kind != tpl.kind:
-            raise SimError(CODE_SCHEDULER, "cannot update different kind application")
+        app = self._app_to_update(tpl)
         if tpl.instances > app.define_instances:
             raise SimError(CODE_SCHEDULER, "update instances num is more than version.Instances")
         self._roll_update(app, tpl, tpl.instances, definition=copy.deepcopy(body))
