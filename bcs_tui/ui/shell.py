@@ -315,11 +315,12 @@ Resize = Callable[[int, int], Awaitable[None]]
 
 async def bridge(stream: Any, resize: Resize, *, in_fd: int, out_fd: int, banner: str = "",
                  recorder: ShellRecorder | None = None, size: Callable[[], tuple[int, int]] | None = None,
-                 ) -> BridgeResult:
+                 result: BridgeResult | None = None) -> BridgeResult:
     """Raw terminal <-> exec stream until the stream ends, the user detaches, or stdin closes.
 
     The terminal mode of `in_fd` is restored in `finally`, whatever ends the bridge (including
-    cancellation: the app cancels its workers on SIGTERM)."""
+    cancellation: the app cancels its workers on SIGTERM). `result`, when given, is filled in
+    place (the caller still has it when the bridge is cancelled)."""
     import termios
     import tty
 
@@ -330,7 +331,7 @@ async def bridge(stream: Any, resize: Resize, *, in_fd: int, out_fd: int, banner
     saved = termios.tcgetattr(in_fd) if os.isatty(in_fd) else None
     detach = DetachFilter()
     keys: asyncio.Queue[bytes | None] = asyncio.Queue()
-    result = BridgeResult("ended", "")
+    result = result if result is not None else BridgeResult("ended", "")
     resizing: set[asyncio.Task] = set()
     have_winch = False
 
@@ -441,7 +442,7 @@ async def bridge(stream: Any, resize: Resize, *, in_fd: int, out_fd: int, banner
 
 
 async def attach(app: Any, stream: Any, resize: Resize, banner: str,
-                 recorder: ShellRecorder | None) -> BridgeResult:
+                 recorder: ShellRecorder | None, result: BridgeResult | None = None) -> BridgeResult:
     """Suspend the console, bridge the real terminal, resume. No repaint can reach the terminal
     while the shell owns it (`batch_update`); the screen stack is left untouched, so the console
     comes back on the same view with the same cursor."""
@@ -450,7 +451,8 @@ async def attach(app: Any, stream: Any, resize: Resize, banner: str,
     out_fd = out.fileno() if out is not None else 1
     with app.batch_update():
         with app.suspend():
-            return await bridge(stream, resize, in_fd=in_fd, out_fd=out_fd, banner=banner, recorder=recorder)
+            return await bridge(stream, resize, in_fd=in_fd, out_fd=out_fd, banner=banner, recorder=recorder,
+                                result=result)
 
 
 def banner_for(choice: ShellChoice, command: list[str], recording: Path | None) -> str:
@@ -554,7 +556,7 @@ async def run_shell(ops: Any, ctx: Any) -> None:
     result = BridgeResult("stopped", "the console was stopped")
     try:
         result = await attach(app, stream, resize, banner_for(choice, command, recorder.path if recorder else None),
-                              recorder)
+                              recorder, result)
     except Exception as exc:
         await stream.close()
         result = BridgeResult("failed", one_line(str(exc), 200))

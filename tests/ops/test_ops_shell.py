@@ -56,7 +56,7 @@ class ScriptedTerminal:
         self.output = b""
         self.banners: list[str] = []
 
-    async def __call__(self, app, stream, resize, banner, recorder) -> BridgeResult:
+    async def __call__(self, app, stream, resize, banner, recorder, result=None) -> BridgeResult:
         self.banners.append(banner)
         await resize(40, 130)
         for key in self.keys:

@@ -265,3 +265,45 @@ async def test_sigterm_to_the_console_process_restores_the_terminal(sim):
         proc.wait()
         os.close(master)
         os.close(slave)
+
+
+class FakeStream:
+    """An exec stream that says `items` and then ends."""
+
+    def __init__(self, items) -> None:
+        self.items = list(items)
+        self.end = None
+        self.output_bytes = 0
+
+    async def recv(self):
+        from bcs_tui.api.webconsole import StreamEnd
+
+        if not self.items:
+            self.end = StreamEnd(False, "the session ended")
+            return None
+        return self.items.pop(0)
+
+    async def send(self, data: bytes) -> bool:
+        return True
+
+    async def close(self) -> None:
+        pass
+
+
+async def test_the_proxys_text_messages_never_reach_the_terminal_as_control_sequences():
+    term = Pty()
+
+    async def resize(rows: int, cols: int) -> None:
+        pass
+
+    try:
+        stream = FakeStream([("message", b"busy \x1b]52;c;ZXZpbA==\x07\x1b[2J[bold]x[/]\r\n"),
+                             ("output", b"\x1b[1mprompt\x1b[0m")])
+        result = await asyncio.wait_for(bridge(stream, resize, in_fd=term.slave, out_fd=term.slave), 5)
+        await term.wait_for(b"prompt")
+    finally:
+        term.close()
+    assert result.how == "ended"
+    message, output = term.out.split(b"\x1b[1m", 1)
+    assert b"\x1b" not in message and b"\x07" not in message and b"busy" in message
+    assert output == b"prompt\x1b[0m"  # the shell's own output is a terminal's, as with ssh
