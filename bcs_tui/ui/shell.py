@@ -474,8 +474,8 @@ def _duration(seconds: float) -> str:
 
 
 async def run_shell(ops: Any, ctx: Any) -> None:
-    """The `s` / `!` action (Operations delegates here). Raises Cancelled when the user backs
-    out; InvalidInput / BcsError for what the operations guard reports."""
+    """The `s` / `!` action (Operations delegates here). The command form raises the operations'
+    Cancelled when the user backs out; InvalidInput / BcsError go to the operations guard."""
     from rich.text import Text
 
     from bcs_tui.api.webconsole import ExecTarget, WebConsole, terminal_size
@@ -485,7 +485,7 @@ async def run_shell(ops: Any, ctx: Any) -> None:
 
     app = ops.app
     client = ops.client
-    if getattr(client, "read_only", False) or getattr(app, "read_only", False):
+    if getattr(client, "read_only", False) or getattr(app.settings, "read_only", False):
         ops.flash("Shell: refused, this context is read-only (nothing sent)", "error")
         return
     if len(ctx.targets) > 1:
@@ -524,7 +524,7 @@ async def run_shell(ops: Any, ctx: Any) -> None:
     choice, command = await ops.form("Shell in a container", fields, validate, intro=intro, submit_label="Open")
     wc = WebConsole(client)
     target = ExecTarget(choice.host_ip, choice.container_id, choice.label)
-    if getattr(app, "production", False):
+    if getattr(app.settings, "production", False):
         method, path, query, body = wc.create_request(target, command)
         planned = PlannedRequest(choice.label, method, path.replace("/bcsapi/v4/scheduler/mesos", ""), _never,
                                  query=query, body=body)
@@ -532,9 +532,8 @@ async def run_shell(ops: Any, ctx: Any) -> None:
                 "(the session is audited: target, command, duration).")
         if not await ops.ask(ConfirmModal(f"Open a shell in {choice.label}?", [planned], note=note,
                                           confirm_label="Open")):
-            from bcs_tui.ui.operations import Cancelled
-
-            raise Cancelled()
+            ops.flash("Shell: cancelled, nothing sent")
+            return
     memory.set(f"{context_name}/{choice.namespace}/{choice.application}", shlex.join(command))
     exec_id = await wc.create_exec(target, command)
     stream = await wc.start_exec(target, exec_id)
