@@ -62,6 +62,11 @@ ACTIONS: tuple[Action, ...] = (
     Action("signal", "k", "Send a signal to a process", ("applications", "taskgroups"), dangerous=True, bulk=True),
     Action("exec", "x", "Run a command in the containers", ("applications", "deployments", "taskgroups"),
            dangerous=True, bulk=True),
+    # A shell is a write (what is typed runs in the container); bcs_tui/ui/shell.py.
+    Action("shell", "s", "Shell in the container (Enter ~ . detaches)", ("taskgroups", "containers"),
+           dangerous=True),
+    Action("shell_pick", "exclamation_mark", "Shell: pick a taskgroup and container", ("applications",),
+           dangerous=True),
     Action("reschedule", "R", "Reschedule the taskgroup", ("taskgroups",), dangerous=True, bulk=True),
     Action("commit_image", "i", "Commit the taskgroup's image", ("taskgroups",), dangerous=True),
     Action("taint", "t", "Set taints (key=value lines, replaces)", ("agents",), dangerous=True, bulk=True),

@@ -18,6 +18,7 @@ The config file is TOML, at `platformdirs.user_config_dir("bcs-tui")/config.toml
     namespace = "payments"         # default namespace
     read_only = true
     production = true
+    record_shells = true           # record each shell's output (asciicast, 0600) in the state dir
     refresh = 2                    # seconds between polls
     operator = "alice"             # sent as X-BCS-Operator
     token_file = "~/.config/bcs-tui/prod.token"   # or token_env = "VAR", token_command = "cmd"
@@ -174,6 +175,7 @@ class Context:
     token_source: TokenSource = field(default_factory=TokenSource)
     tls: TLSConfig = field(default_factory=TLSConfig)
     keymap: dict[str, str] = field(default_factory=dict)
+    record_shells: bool = False  # record each shell's output to <state dir>/shells/ (0600)
 
     # Flat views of the TLS options, so callers can pass a Context straight to BcsClient.
     @property
@@ -257,7 +259,7 @@ _TOP_KEYS = ("current_context", "theme", "keymap", "aliases", "contexts")
 _CONTEXT_KEYS = (
     "server", "cluster_id", "namespace", "read_only", "production", "theme", "refresh",
     "operator", "token_env", "token_file", "token_command", "ca_file", "cert_file", "key_file",
-    "insecure", "keymap",
+    "insecure", "keymap", "record_shells",
 )
 _INLINE_TOKEN_KEYS = ("token", "bcs_token", "password")
 
@@ -486,6 +488,7 @@ def _parse_context(name: str, raw: Any, base: Path | None, where_file: str) -> C
         token_source=token_source,
         tls=tls,
         keymap=_want_str_table(where, "keymap", raw["keymap"]) if "keymap" in raw else {},
+        record_shells=_want_bool(where, "record_shells", raw.get("record_shells", False)),
     )
 
 

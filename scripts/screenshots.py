@@ -184,7 +184,7 @@ SHOTS = [
 
 README = ROOT / "README.md"
 KEY_NAMES = {"colon": ":", "slash": "/", "question_mark": "?", "escape": "Esc", "enter": "Enter",
-             "space": "Space", "tab": "Tab"}
+             "space": "Space", "tab": "Tab", "exclamation_mark": "!"}
 
 
 def key_label(key: str) -> str:

@@ -463,3 +463,13 @@ def test_config_error_is_always_one_line():
 def test_state_dir_not_created_by_resolving(tmp_path):
     resolve_settings(load_config(tmp_path / "none.toml"), demo=True)
     assert not os.path.exists(tmp_path / "state")
+
+
+def test_record_shells_is_a_per_context_switch(tmp_path):
+    text = ('[contexts.a]\nserver="h"\ncluster_id="C"\nrecord_shells=true\n'
+            '[contexts.b]\nserver="h"\ncluster_id="C"\n')
+    cfg = load_config(write(tmp_path, text))
+    assert cfg.contexts["a"].record_shells and not cfg.contexts["b"].record_shells
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, '[contexts.a]\nserver="h"\ncluster_id="C"\nrecord_shells="yes"\n'))
+    assert "'record_shells' must be true or false" in str(err.value)

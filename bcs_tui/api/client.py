@@ -449,10 +449,14 @@ class BcsClient:
             "timeout": httpx.Timeout(timeout),
             "follow_redirects": False,
         }
+        # The TLS settings, kept for the webconsole's websocket (wss) to the same gateway.
+        self.ssl_context: ssl.SSLContext | None = None
         if transport is not None:
             kwargs["transport"] = transport
         else:
-            kwargs["verify"] = self._ssl_context(verify, cert)
+            tls = self._ssl_context(verify, cert)
+            self.ssl_context = tls if isinstance(tls, ssl.SSLContext) else None
+            kwargs["verify"] = tls
         self._http = httpx.AsyncClient(**kwargs)
 
     @staticmethod

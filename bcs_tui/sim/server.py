@@ -21,13 +21,14 @@ import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from bcs_tui.sim.chaos import ChaosSpec
 from bcs_tui.sim.cluster import SimCluster, SimRequest
 from bcs_tui.sim.errors import (CODE_AUTH, CODE_BAD_REQUEST, CODE_JSON_DECODE,
                                 DRIVER, GO_RESTFUL_404, KubeStatusError, PlainTextAnswer, SimError)
 from bcs_tui.sim.model import dumps
+from bcs_tui.sim.webconsole import webconsole_of
 
 SCHED = "/bcsapi/v4/scheduler/mesos"
 STORAGE = "/bcsapi/v4/storage"
@@ -415,10 +416,32 @@ def create_app(cluster: SimCluster, token: str | None = None, chaos: ChaosSpec |
             data = data[: max(1, int(len(data) * fault.cut))]
         return Response(data, status_code=answer.status, media_type=answer.content_type)
 
-    app = Starlette(routes=[Route("/{path:path}", handle,
+    async def webconsole_socket(websocket) -> None:
+        # start_exec: the gateway's and the driver's checks, then the console proxy (webconsole.py)
+        def refusal(headers) -> tuple[int, bytes, str] | None:
+            a = _gateway_refusal(cluster.token, headers) or _cluster_refusal(cluster, cluster.token, headers)
+            return None if a is None else (a.status, a.body, a.content_type)
+
+        await webconsole_of(cluster).serve(websocket, websocket.path_params["uri"], refusal)
+
+    app = Starlette(routes=[WebSocketRoute(SCHED + "/webconsole/{uri:path}", webconsole_socket),
+                            Route("/{path:path}", handle,
                                   methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"])])
     app.state.cluster = cluster
     return app
+
+
+def _cluster_refusal(cluster: SimCluster, token: str | None, headers) -> _Answer | None:
+    """The gateway's BCS-ClusterID check and the driver's (the header names the cluster)."""
+    cid = headers.get("bcs-clusterid")
+    if token is not None and not cid:
+        return _Answer(dumps({"code": 400, "result": False,
+                              "message": "Bad Request: lost BCS-ClusterID in header"}), 400)
+    if cid != cluster.cluster_id:
+        return _Answer(dumps({"result": False, "code": CODE_AUTH,
+                              "message": f"http header BCS-ClusterID {cid or ''} don't exist",
+                              "data": None}), 400)
+    return None
 
 
 def _dispatch(cluster: SimCluster, token: str | None, method: str, path: str,
@@ -431,15 +454,13 @@ def _dispatch(cluster: SimCluster, token: str | None, method: str, path: str,
         return answer or _Answer(GO_RESTFUL_404.encode(), 404, "text/plain; charset=utf-8")
     if not path.startswith(SCHED + "/"):
         return _Answer(b"404 page not found", 404, "text/plain; charset=utf-8")
-    cid = headers.get("bcs-clusterid")
-    if token is not None and not cid:
-        return _Answer(dumps({"code": 400, "result": False,
-                              "message": "Bad Request: lost BCS-ClusterID in header"}), 400)
-    if cid != cluster.cluster_id:
-        return _Answer(dumps({"result": False, "code": CODE_AUTH,
-                              "message": f"http header BCS-ClusterID {cid or ''} don't exist",
-                              "data": None}), 400)
+    refused = _cluster_refusal(cluster, token, headers)
+    if refused is not None:
+        return refused
     sub = path[len(SCHED):]
+    if sub.startswith("/webconsole/"):  # the driver forwards these to the agent's console proxy
+        status, data, ctype = webconsole_of(cluster).http(method, sub[len("/webconsole/"):], query, raw)
+        return _Answer(data, status, ctype)
     kube = _kube(cluster, method, sub, body)
     if kube is not None:
         return kube

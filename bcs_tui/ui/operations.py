@@ -888,6 +888,18 @@ class Operations:
 
     # ------------------------------------------------------------------ rollout view
 
+    # ------------------------------------------------------------------ shell (bcs_tui/ui/shell.py)
+
+    async def op_shell(self, ctx: ActionContext) -> None:
+        from bcs_tui.ui.shell import run_shell
+
+        await run_shell(self, ctx)
+
+    async def op_shell_pick(self, ctx: ActionContext) -> None:
+        from bcs_tui.ui.shell import run_shell
+
+        await run_shell(self, ctx)
+
     async def op_rollout_view(self, ctx: ActionContext) -> None:
         from bcs_tui.ui.modals.rollout import RolloutScreen
 
