@@ -58,9 +58,12 @@ def _console_parser() -> _Parser:
             "  bcs-tui config path      print the config file location\n"
             "  bcs-tui config show      print the resolved contexts (tokens redacted)\n"
             "  bcs-tui config example   print a commented example config\n"
+            "  bcs-tui config import-bcs-client [PATH]\n"
+            "                           a context from bcs-client's bcs.conf + bcsenv.conf\n"
             "\n"
             "environment: BCS_TUI_CONFIG (config file), BCS_TUI_STATE_DIR (audit log dir),\n"
-            "BCS_TOKEN (token when the context names no source)"
+            "BCS_TOKEN (token when the context names no source), BCS_CLIENT_CONF (bcs-client's\n"
+            "bcs.conf, default /var/bcs/bcs.conf: used when the config has no contexts)"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
         allow_abbrev=False,
@@ -106,12 +109,40 @@ def _sim_parser() -> _Parser:
 
 def _config_parser() -> _Parser:
     p = _Parser(prog=f"{PROG} config", description="Inspect the configuration.", allow_abbrev=False)
-    sub = p.add_subparsers(dest="action", metavar="{path,show,example}", parser_class=_Parser)
+    sub = p.add_subparsers(dest="action", metavar="{path,show,example,import-bcs-client}", parser_class=_Parser)
     sub.required = True
     sub.add_parser("path", help="print the config file location")
     sub.add_parser("show", help="print the resolved contexts, tokens redacted")
     sub.add_parser("example", help="print a commented example config file")
+    imp = sub.add_parser("import-bcs-client", help="write a context from bcs-client's bcs.conf and bcsenv.conf")
+    imp.add_argument("path", nargs="?", metavar="PATH",
+                     help="bcs.conf to read (default $BCS_CLIENT_CONF, else /var/bcs/bcs.conf)")
+    imp.add_argument("--name", default="bcs-client", help="context name (default bcs-client)")
+    imp.add_argument("--cluster", metavar="ID", help="cluster id when bcsenv.conf names none")
     return p
+
+
+def import_bcs_client(args: argparse.Namespace, out: TextIO, environ: Mapping[str, str] | None = None) -> int:
+    """`bcs-tui config import-bcs-client [PATH]`: a context from bcs-client's files, token in a 600 file."""
+    from bcs_tui import bcsclient_conf
+
+    env = os.environ if environ is None else environ
+    conf = bcsclient_conf.load(args.path, environ=env)
+    if conf is None:
+        raise ConfigError(f"{bcsclient_conf.DEFAULT_CONF}: bcs-client config does not exist "
+                          f"(give its path, or set ${bcsclient_conf.CONF_ENV})")
+    result = bcsclient_conf.import_into_config(conf, paths(env).config_file, name=args.name, cluster_id=args.cluster)
+    w = out.write
+    w(f"wrote context '{result.name}' to {result.config_file}:\n\n{result.table}\n")
+    if result.token_file:
+        w(f"token:        {result.token_file} (mode 600; not in the config)\n")
+    if result.key_password_file:
+        w(f"key password: {result.key_password_file} (mode 600)\n")
+    for note in conf.notes:
+        w(f"note:         {note}\n")
+    start = "bcs-tui" if result.made_current else f"bcs-tui --context {result.name}"
+    w(f"start it with: {start}\n")
+    return 0
 
 
 EXAMPLE_CONFIG = '''\
@@ -135,11 +166,13 @@ namespace = "hero-prod"       # start here (leave out for all namespaces)
 read_only = true              # refuse every write
 production = true             # red PRODUCTION banner on the lists; typed confirmations
 refresh = 2                   # seconds between polls
+timeout = 10                  # seconds per request
 operator = "alice"            # sent as X-BCS-Operator
 token_env = "BCS_PROD_TOKEN"
 # ca_file = "/etc/bcs/ca.pem"
 # cert_file = "/etc/bcs/client.pem"
 # key_file = "/etc/bcs/client.key"
+# key_password_file = "~/.config/bcs-tui/prod.keypass"   # an encrypted key's password (chmod 600)
 [contexts.prod-sh.keymap]     # this context only
 # delete = "ctrl+x"
 
@@ -176,7 +209,8 @@ def build_settings(args: argparse.Namespace, environ: Mapping[str, str] | None =
     refresh = parse_refresh(args.refresh) if args.refresh is not None else None
     if args.cluster is not None and not args.demo:
         validate_cluster_id(args.cluster, "--cluster")
-    return resolve_settings(
+    config, bcs_conf = _bcs_client_fallback(args, config, env)
+    settings = resolve_settings(
         config,
         context=args.context,
         server=args.server,
@@ -194,6 +228,23 @@ def build_settings(args: argparse.Namespace, environ: Mapping[str, str] | None =
         environ=env,
         run_paths=run_paths,
     )
+    if bcs_conf is not None:
+        from bcs_tui.bcsclient_conf import finish_fallback
+
+        finish_fallback(settings, bcs_conf)
+    return settings
+
+
+def _bcs_client_fallback(args: argparse.Namespace, config: ConfigFile, env: Mapping[str, str]) -> tuple[ConfigFile, Any]:
+    """No contexts of our own and no --context/--server/--demo: bcs-client's bcs.conf, if any."""
+    if config.contexts or args.demo or args.context or args.server:
+        return config, None
+    from bcs_tui import bcsclient_conf
+
+    conf = bcsclient_conf.load(environ=env)
+    if conf is None:
+        return config, None
+    return bcsclient_conf.fallback_config(config, conf, args.cluster), conf
 
 
 def prepare_ui(settings: Settings, *, theme_from_flag: bool = False) -> None:
@@ -276,6 +327,8 @@ def show_config(out: TextIO, environ: Mapping[str, str] | None = None) -> int:
         w("keymap:      " + ", ".join(f"{k}={v}" for k, v in config.keymap.items()) + "\n")
     if config.aliases:
         w("aliases:     " + ", ".join(f"{k}={v}" for k, v in config.aliases.items()) + "\n")
+    if _show_bcs_client(w, config, env) and not config.contexts:
+        return 0
     if not config.contexts:
         w("\nno contexts: add [contexts.NAME] tables with server and cluster_id, or run bcs-tui --demo\n")
         return 0
@@ -315,6 +368,29 @@ def show_config(out: TextIO, environ: Mapping[str, str] | None = None) -> int:
     return 0
 
 
+def _show_bcs_client(w: Any, config: ConfigFile, env: Mapping[str, str]) -> bool:
+    """`config show`'s part on bcs-client's bcs.conf: used or not, and where each value comes from."""
+    from bcs_tui import bcsclient_conf
+
+    try:
+        conf = bcsclient_conf.load(environ=env)
+    except ConfigError as exc:
+        w(f"\nbcs-client config: unusable: {exc}\n")
+        return False
+    if conf is None:
+        if bcsclient_conf.disabled(env):
+            w(f"\nbcs-client config: not used (${bcsclient_conf.CONF_ENV}=none)\n")
+        else:
+            w(f"\nbcs-client config: {bcsclient_conf.conf_path(env)[0]}  (does not exist)\n")
+        return False
+    w("\n")
+    for line in bcsclient_conf.describe(conf, used=not config.contexts):
+        w(line + "\n")
+    if not config.contexts:
+        w("  (keep it: bcs-tui config import-bcs-client)\n")
+    return True
+
+
 def _fail(message: str) -> int:
     print(f"{PROG}: error: {' '.join(str(message).split())}", file=sys.stderr)
     return EXIT_USAGE
@@ -334,6 +410,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if cfg.action == "example":
                 sys.stdout.write(EXAMPLE_CONFIG)
                 return 0
+            if cfg.action == "import-bcs-client":
+                return import_bcs_client(cfg, sys.stdout)
             return show_config(sys.stdout)
         args = _console_parser().parse_args(args_list)
         settings = build_settings(args)

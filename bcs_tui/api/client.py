@@ -397,6 +397,10 @@ def _body_dict(body: Any, model: type[BaseModel] | None, what: str) -> Any:
     return body
 
 
+def _no_key_password() -> str:
+    raise ssl.SSLError("the client key is encrypted and no key password is configured (key_password_file)")
+
+
 class BcsClient:
     """Async client for one BCS mesos cluster.
 
@@ -415,7 +419,7 @@ class BcsClient:
         *,
         operator: str | None = None,
         verify: bool | str = True,
-        cert: tuple[str, str] | str | None = None,
+        cert: tuple[Any, ...] | str | None = None,
         timeout: float = 10.0,
         read_only: bool = False,
         audit: Any = None,
@@ -456,7 +460,7 @@ class BcsClient:
         self._http = httpx.AsyncClient(**kwargs)
 
     @staticmethod
-    def _ssl_context(verify: bool | str, cert: tuple[str, str] | str | None) -> ssl.SSLContext | bool:
+    def _ssl_context(verify: bool | str, cert: tuple[Any, ...] | str | None) -> ssl.SSLContext | bool:
         """TLS: verify by default, a CA file, an explicit insecure switch, client cert + key."""
         try:
             if verify is False:
@@ -471,7 +475,9 @@ class BcsClient:
                 if isinstance(cert, str):
                     ctx.load_cert_chain(cert)
                 else:
-                    ctx.load_cert_chain(cert[0], cert[1])
+                    # (cert, key[, password callable]): an encrypted key without a configured
+                    # password fails here instead of OpenSSL prompting on the terminal.
+                    ctx.load_cert_chain(cert[0], cert[1], cert[2] if len(cert) > 2 else _no_key_password)
         except (OSError, ssl.SSLError) as exc:
             raise TransportError(f"TLS setup failed: {exc}") from None
         return ctx

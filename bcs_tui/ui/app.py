@@ -230,6 +230,7 @@ class BcsApp(App):
             operator=_get(ctx, "operator", None),
             verify=verify,
             cert=_get(ctx, "cert", None),
+            timeout=_get(ctx, "timeout", None) or 10.0,
             # --readonly (force_read_only) holds for every context of the run.
             read_only=bool(_get(ctx, "read_only", False) or _get(self.settings, "force_read_only", False)),
             audit=audit,
