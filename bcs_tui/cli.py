@@ -84,6 +84,8 @@ def _console_parser() -> _Parser:
     p.add_argument("--key-file", metavar="F", help="client key for mutual TLS (with --cert-file)")
     p.add_argument("--demo", action="store_true",
                    help=f"run against a built-in simulated cluster ({DEMO_CLUSTER_ID})")
+    p.add_argument("--debug", action="store_true",
+                   help="write debug lines and one line per request to the log file (bcs-tui config show prints where)")
     return p
 
 
@@ -283,11 +285,46 @@ def run_console(settings: Settings) -> int:
         print(f"{PROG}: error: the console UI cannot be loaded ({exc})", file=sys.stderr)
         return 1
     app = BcsApp(settings)
-    result = app.run()
+    try:
+        result = app.run()
+    except Exception as exc:
+        import logging
+
+        logging.getLogger("bcs_tui").critical("the console crashed", exc_info=True)
+        print(f"{PROG}: internal error: {type(exc).__name__}; {_log_hint(settings)}", file=sys.stderr)
+        return 1
     code = getattr(app, "return_code", None)
-    if isinstance(code, int):
-        return code
-    return result if isinstance(result, int) else 0
+    if not isinstance(code, int):
+        code = result if isinstance(result, int) else 0
+    if code == 1:  # Textual's exit code after an unhandled error (it printed the traceback)
+        print(f"{PROG}: the console stopped on an internal error; {_log_hint(settings)}", file=sys.stderr)
+    return code
+
+
+def _log_hint(settings: Settings) -> str:
+    """Where the details are, for every crash message."""
+    from bcs_tui.logs import log_path
+
+    path = log_path(settings.paths.state_dir)
+    return f"details in the log {path}" if path.exists() else f"no log was written ({path})"
+
+
+def start_log(settings: Settings, debug: bool) -> None:
+    """The rotating log file for this run; a log that cannot be written is a start-up warning."""
+    from bcs_tui import __version__ as version
+    from bcs_tui.logs import log_start, setup_logging
+
+    secrets = tuple(s.reveal() for s in (settings.token, settings.context.tls.key_password) if s)
+    setup = setup_logging(settings.paths.state_dir, debug=debug, secrets=secrets)
+    if setup.error:
+        settings.warnings.append(setup.error)
+        return
+    log_start(settings.context.name, settings.server, settings.cluster_id, read_only=settings.read_only,
+              debug=debug, version=version)
+    for warning in settings.warnings:
+        import logging
+
+        logging.getLogger("bcs_tui").info("start-up note: %s", warning)
 
 
 def run_sim_command(args: argparse.Namespace) -> int:
@@ -322,6 +359,9 @@ def show_config(out: TextIO, environ: Mapping[str, str] | None = None) -> int:
     w(f"config file: {config.path}{state}\n")
     w(f"themes dir:  {run_paths.themes_dir}\n")
     w(f"audit log:   {run_paths.audit_file}\n")
+    from bcs_tui.logs import log_path
+
+    w(f"log file:    {log_path(run_paths.state_dir)}  (--debug for more)\n")
     w(f"theme:       {config.theme or DEFAULT_THEME}\n")
     if config.keymap:
         w("keymap:      " + ", ".join(f"{k}={v}" for k, v in config.keymap.items()) + "\n")
@@ -416,6 +456,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _console_parser().parse_args(args_list)
         settings = build_settings(args)
         prepare_ui(settings, theme_from_flag=args.theme is not None)
+        start_log(settings, args.debug)
     except SystemExit as exc:  # --help / --version print and "exit" 0
         return exc.code if isinstance(exc.code, int) else 0
     except (UsageError, ConfigError) as exc:

@@ -295,6 +295,7 @@ class BcsApp(App):
             self.flash(f"internal error in a background task ({type(cause).__name__}: {cause}); "
                        "the console keeps running, ctrl+r reloads the view", "error")
             return
+        log.critical("the console stopped on an error", exc_info=(type(error), error, error.__traceback__))
         super()._handle_exception(error)
 
     def flash(self, message: str, severity: str = "information", timeout: float | None = None) -> None:
