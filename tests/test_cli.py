@@ -417,3 +417,12 @@ def test_context_timeout_setting(tmp_path, started, capsys):
     config(tmp_path, '[contexts.a]\nserver = "https://h:1"\ncluster_id = "C"\ntimeout = 0\n')
     assert cli.main([]) == 2
     assert "timeout must be more than 0 and at most 600 seconds" in one_error_line(capsys)
+
+
+def test_one_version_source():
+    import importlib.metadata
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert "version" not in project and project["dynamic"] == ["version"]
+    assert importlib.metadata.version("bcs-tui") == bcs_tui.__version__
