@@ -58,6 +58,7 @@ def _console_parser() -> _Parser:
             "  bcs-tui config path      print the config file location\n"
             "  bcs-tui config show      print the resolved contexts (tokens redacted)\n"
             "  bcs-tui config example   print a commented example config\n"
+            "  bcs-tui completion bash|zsh|fish   print a shell completion script\n"
             "  bcs-tui config import-bcs-client [PATH]\n"
             "                           a context from bcs-client's bcs.conf + bcsenv.conf\n"
             "\n"
@@ -111,11 +112,12 @@ def _sim_parser() -> _Parser:
 
 def _config_parser() -> _Parser:
     p = _Parser(prog=f"{PROG} config", description="Inspect the configuration.", allow_abbrev=False)
-    sub = p.add_subparsers(dest="action", metavar="{path,show,example,import-bcs-client}", parser_class=_Parser)
+    sub = p.add_subparsers(dest="action", metavar="{path,show,example,contexts,import-bcs-client}", parser_class=_Parser)
     sub.required = True
     sub.add_parser("path", help="print the config file location")
     sub.add_parser("show", help="print the resolved contexts, tokens redacted")
     sub.add_parser("example", help="print a commented example config file")
+    sub.add_parser("contexts", help="print the context names, one a line (for shell completion)")
     imp = sub.add_parser("import-bcs-client", help="write a context from bcs-client's bcs.conf and bcsenv.conf")
     imp.add_argument("path", nargs="?", metavar="PATH",
                      help="bcs.conf to read (default $BCS_CLIENT_CONF, else /var/bcs/bcs.conf)")
@@ -145,6 +147,28 @@ def import_bcs_client(args: argparse.Namespace, out: TextIO, environ: Mapping[st
     start = "bcs-tui" if result.made_current else f"bcs-tui --context {result.name}"
     w(f"start it with: {start}\n")
     return 0
+
+
+def _completion_parser() -> _Parser:
+    from bcs_tui.completion import SHELLS
+
+    p = _Parser(prog=f"{PROG} completion", description="Print a shell completion script.",
+                allow_abbrev=False)
+    p.add_argument("shell", choices=SHELLS, help="the shell to complete in")
+    return p
+
+
+def completion_script(shell: str) -> str:
+    """The completion script for `shell`, generated from the parsers above."""
+    from bcs_tui.completion import describe, script
+
+    from bcs_tui.ui.themes import packaged_themes_dir
+
+    themes = {p.stem for d in (packaged_themes_dir(), paths().themes_dir) if d and d.is_dir() for p in d.glob("*.toml")}
+    spec = describe(_console_parser(), extra={
+        "sim": _sim_parser(), "config": _config_parser(), "completion": _completion_parser()},
+        values={"--theme": sorted(themes)})
+    return script(shell, spec)
 
 
 EXAMPLE_CONFIG = '''\
@@ -442,6 +466,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args_list[:1] == ["sim"]:
             return run_sim_command(_sim_parser().parse_args(args_list[1:]))
+        if args_list[:1] == ["completion"]:
+            sys.stdout.write(completion_script(_completion_parser().parse_args(args_list[1:]).shell))
+            return 0
         if args_list[:1] == ["config"]:
             cfg = _config_parser().parse_args(args_list[1:])
             if cfg.action == "path":
@@ -449,6 +476,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 0
             if cfg.action == "example":
                 sys.stdout.write(EXAMPLE_CONFIG)
+                return 0
+            if cfg.action == "contexts":
+                for name in load_config(paths().config_file).contexts:
+                    print(name)
                 return 0
             if cfg.action == "import-bcs-client":
                 return import_bcs_client(cfg, sys.stdout)

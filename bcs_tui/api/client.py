@@ -26,6 +26,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from bcs_tui import __version__
 from bcs_tui.api.errors import (
     ApiError,
     AuthError,
@@ -440,7 +441,8 @@ class BcsClient:
         self.stats = ClientStats()
         self._token = _reveal(token)
         register_secret(self._token)
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        headers = {"Content-Type": "application/json", "Accept": "application/json",
+                   "User-Agent": f"bcs-tui/{__version__}"}
         if self.cluster_id:
             headers["BCS-ClusterID"] = self.cluster_id
         if self._token:
