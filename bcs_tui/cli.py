@@ -236,9 +236,10 @@ def build_settings(args: argparse.Namespace, environ: Mapping[str, str] | None =
     if args.cluster is not None and not args.demo:
         validate_cluster_id(args.cluster, "--cluster")
     config, bcs_conf = _bcs_client_fallback(args, config, env)
+    remembered = _remembered_context(args, config, run_paths)
     settings = resolve_settings(
         config,
-        context=args.context,
+        context=args.context or remembered,
         server=args.server,
         cluster_id=args.cluster,
         namespace=args.namespace,
@@ -258,7 +259,20 @@ def build_settings(args: argparse.Namespace, environ: Mapping[str, str] | None =
         from bcs_tui.bcsclient_conf import finish_fallback
 
         finish_fallback(settings, bcs_conf)
+    if not args.demo and not args.server:
+        from bcs_tui import remember
+
+        remember.apply(settings, namespace_given=bool(args.namespace), command_given=args.command is not None)
     return settings
+
+
+def _remembered_context(args: argparse.Namespace, config: ConfigFile, run_paths: Any) -> str | None:
+    """The context of the last run, when the command line names none (and it still exists)."""
+    if args.context or args.server or args.demo or len(config.contexts) < 2:
+        return None
+    from bcs_tui import remember
+
+    return remember.remembered_context(run_paths.state_dir, config.contexts)
 
 
 def _bcs_client_fallback(args: argparse.Namespace, config: ConfigFile, env: Mapping[str, str]) -> tuple[ConfigFile, Any]:
@@ -322,7 +336,20 @@ def run_console(settings: Settings) -> int:
         code = result if isinstance(result, int) else 0
     if code == 1:  # Textual's exit code after an unhandled error (it printed the traceback)
         print(f"{PROG}: the console stopped on an internal error; {_log_hint(settings)}", file=sys.stderr)
+    elif code == 0:
+        remember_run(settings, getattr(app, "last_view", None))
     return code
+
+
+def remember_run(settings: Settings, last: Any) -> None:
+    """Save the last context, namespace and view of a normal run (never of the demo)."""
+    if settings.demo or not isinstance(last, dict) or not last.get("context"):
+        return
+    if last["context"] not in settings.contexts:
+        return
+    from bcs_tui import remember
+
+    remember.save(settings.paths.state_dir, str(last["context"]), last.get("namespace"), last.get("view"))
 
 
 def _log_hint(settings: Settings) -> str:

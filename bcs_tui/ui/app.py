@@ -77,6 +77,7 @@ class BcsApp(App):
         self.command_history: list[str] = []  # `:` lines typed, for Up/Down in the prompt
         self.namespaces: list[str] = []  # for completion, refreshed in the background
         self.namespace: str | None = self._context_attr("namespace") or None
+        self.last_view: dict[str, Any] | None = None  # set by exit(): where the user was
         self._operations: Any = None
         self._allowed: dict[str, frozenset[str]] = {}
         self._theme_warnings: list[str] = []
@@ -282,6 +283,24 @@ class BcsApp(App):
 
             self._operations = Operations(self)
         return self._operations
+
+    # Views the next run can open from the `:` prompt word alone (no parent object, no argument).
+    _REMEMBERED_VIEWS_EXCLUDE = ("contexts", "versions", "containers", "customresources")
+
+    def exit(self, *args: Any, **kwargs: Any) -> None:
+        """Quit; first note where the user was (cli.py remembers it for the next run)."""
+        try:
+            browser = self.browser
+            state = browser.state if browser is not None else None
+            view = None
+            if state is not None and state.scope.parent is None and not state.scope.names \
+                    and state.kind.name not in self._REMEMBERED_VIEWS_EXCLUDE:
+                view = state.kind.name
+            self.last_view = {"context": _get(self.context, "name", ""), "namespace": self.namespace,
+                              "view": view}
+        except Exception:  # remembering is a nicety; quitting must always work
+            log.debug("cannot note the last view", exc_info=True)
+        super().exit(*args, **kwargs)
 
     def _handle_exception(self, error: Exception) -> None:
         """The last guard for background workers (polls, loads, re-checks): a bug in one must not
