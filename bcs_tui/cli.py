@@ -456,6 +456,10 @@ def show_config(out: TextIO, environ: Mapping[str, str] | None = None) -> int:
                         global_keymap=dict(config.keymap), paths=run_paths)
         for warning in keymap_warnings(view):
             w(f"  warning      {warning}\n")
+        from bcs_tui.ui.keymap import keymap_notes
+
+        for note in keymap_notes(view):
+            w(f"  note         {note}\n")
     return 0
 
 
