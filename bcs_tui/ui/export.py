@@ -103,7 +103,7 @@ class ExportModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(safe_text(f"Export {len(self.rows)} {self.what} rows as shown"), id="export-title")
+            yield Label(safe_text(f"Export the {len(self.rows)} {self.what} rows shown"), id="export-title")
             yield Input(self.initial_path, id="export-path")
             yield Static("Enter writes (.json for JSON, otherwise CSV) · Esc cancels", id="export-hint")
             yield Static("", id="export-error")
