@@ -259,11 +259,27 @@ def build_settings(args: argparse.Namespace, environ: Mapping[str, str] | None =
         from bcs_tui.bcsclient_conf import finish_fallback
 
         finish_fallback(settings, bcs_conf)
+    settings.plugins = _plugins(config)
     if not args.demo and not args.server:
         from bcs_tui import remember
 
         remember.apply(settings, namespace_given=bool(args.namespace), command_given=args.command is not None)
     return settings
+
+
+def _plugins(config: ConfigFile) -> list[Any]:
+    """The config's [plugins.NAME], checked: a bad one is a usage error, like any config error."""
+    if not config.plugins:
+        return []
+    from bcs_tui.plugins import parse_plugins
+    from bcs_tui.resources import KINDS_BY_NAME
+    from bcs_tui.ui.keymap import plugin_key_problems
+
+    plugins = parse_plugins(config.plugins, f"{config.path} [plugins]", known_kinds=KINDS_BY_NAME)
+    problems = plugin_key_problems(plugins)
+    if problems:
+        raise ConfigError(f"{config.path}: {problems[0]}")
+    return plugins
 
 
 def _remembered_context(args: argparse.Namespace, config: ConfigFile, run_paths: Any) -> str | None:

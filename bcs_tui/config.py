@@ -232,6 +232,7 @@ class ConfigFile:
     keymap: dict[str, str] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
     contexts: dict[str, Context] = field(default_factory=dict)
+    plugins: dict[str, Any] = field(default_factory=dict)  # [plugins.NAME] tables, checked by bcs_tui.plugins
 
 
 @dataclass(frozen=True)
@@ -273,7 +274,7 @@ def paths(environ: Mapping[str, str] | None = None) -> Paths:
 # Parsing and validation
 
 
-_TOP_KEYS = ("current_context", "theme", "keymap", "aliases", "contexts")
+_TOP_KEYS = ("current_context", "theme", "keymap", "aliases", "contexts", "plugins")
 _CONTEXT_KEYS = (
     "server", "cluster_id", "namespace", "read_only", "production", "theme", "refresh",
     "operator", "token_env", "token_file", "token_command", "ca_file", "cert_file", "key_file",
@@ -565,9 +566,12 @@ def parse_config(data: Mapping[str, Any], path: Path) -> ConfigFile:
             f"{where}: current_context '{current}' is not defined"
             + (f" (contexts: {', '.join(contexts)})" if contexts else " (no [contexts.NAME] tables)")
         )
+    plugins = data.get("plugins", {})
+    if not isinstance(plugins, dict) or not all(isinstance(v, dict) for v in plugins.values()):
+        raise ConfigError(f"{where}: 'plugins' must be tables like [plugins.NAME]")
     return ConfigFile(
         path=path, exists=True, current_context=current, theme=theme, keymap=keymap,
-        aliases=aliases, contexts=contexts,
+        aliases=aliases, contexts=contexts, plugins=dict(plugins),
     )
 
 
@@ -725,6 +729,7 @@ class Settings:
     contexts: dict[str, Context] = field(default_factory=dict)  # every context, for `:ctx`
     # --readonly: sticks when the user switches context inside the app (a promise for the run).
     force_read_only: bool = False
+    plugins: list[Any] = field(default_factory=list)  # bcs_tui.plugins.Plugin, parsed by the cli
 
     @property
     def command(self) -> str | None:

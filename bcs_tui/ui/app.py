@@ -179,6 +179,9 @@ class BcsApp(App):
             except (NotImplementedError, RuntimeError, ValueError):
                 pass  # not the main thread (tests) or not supported
         self._apply_keymap()
+        from bcs_tui.ui import plugins
+
+        plugins.install(self)
         for warning in list(_get(self.settings, "warnings", None) or []) + self._theme_warnings:
             self.flash(str(warning), "warning", timeout=10)
         if self.client is None:
@@ -283,6 +286,19 @@ class BcsApp(App):
 
             self._operations = Operations(self)
         return self._operations
+
+    def action_plugin(self, name: str) -> None:
+        """A config plugin's key: run it on the row under the cursor (bcs_tui/ui/plugins.py)."""
+        from bcs_tui.ui import plugins
+
+        async def guarded() -> None:
+            try:
+                await plugins.run(self, name)
+            except Exception as exc:  # a plugin problem is said, never the end of the console
+                log.exception("plugin %s failed", name)
+                self.flash(f"plugin {name} failed: {type(exc).__name__}: {exc}", "error")
+
+        self.run_worker(guarded(), group="plugins")
 
     # Views the next run can open from the `:` prompt word alone (no parent object, no argument).
     _REMEMBERED_VIEWS_EXCLUDE = ("contexts", "versions", "containers", "customresources")

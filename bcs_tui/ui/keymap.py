@@ -304,3 +304,28 @@ def default_conflicts(actions: Iterable[Action] = ACTIONS) -> list[str]:
             if _keys(a.key) & _keys(b.key) and _overlap(a, b) is not None:
                 out.append(f"{a.id}/{b.id} on '{a.key}'")
     return out
+
+
+def plugin_key_problems(plugins: Iterable[Any], actions: Iterable[Action] = ACTIONS) -> list[str]:
+    """Why a plugin's key cannot be bound (unbindable, an action's or the cursor's key, taken twice)."""
+    taken: dict[str, str] = {}
+    for a in actions:
+        for key in _keys(a.key):
+            taken.setdefault(key, f"the {a.id} action's key")
+    for cid, (_binding, default) in CURSOR_BINDINGS.items():
+        for key in _keys(default):
+            taken.setdefault(key, f"the {cid} key")
+    for key, what in RESERVED_KEYS.items():
+        taken.setdefault(key, f"reserved for {what}")
+    problems = []
+    for plugin in plugins:
+        problem = key_problem(plugin.key)
+        if problem or "," in plugin.key:
+            problems.append(f"plugin '{plugin.name}': key {plugin.key!r}: {problem or 'one key only'}")
+            continue
+        key = normalize_key(plugin.key)
+        if key in taken:
+            problems.append(f"plugin '{plugin.name}': key '{plugin.key}' is {taken[key]}; choose another")
+            continue
+        taken[key] = f"plugin '{plugin.name}''s key"
+    return problems
