@@ -334,11 +334,12 @@ def _builtin_theme_names() -> set[str]:
 def run_console(settings: Settings) -> int:
     """Import the UI lazily and run it; its exit code is ours."""
     try:
+        from bcs_tui.compose import Backend
         from bcs_tui.ui.app import BcsApp
     except ImportError as exc:  # a broken checkout, not a user error: say so in one line
         print(f"{PROG}: error: the console UI cannot be loaded ({exc})", file=sys.stderr)
         return 1
-    app = BcsApp(settings)
+    app = BcsApp(settings, backend=Backend(settings))
     try:
         result = app.run()
     except Exception as exc:

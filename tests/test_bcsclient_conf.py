@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from bcs_tui.compose import Backend
 from bcs_tui import bcsclient_conf, cli
 from bcs_tui.api.client import BcsClient
 from bcs_tui.api.errors import AuthError, TransportError
@@ -168,7 +169,7 @@ async def test_with_only_a_bcs_conf_the_console_connects_to_the_simulator(tmp_pa
         assert settings.context.name == "bcs-client" and settings.server == sim.url
         assert settings.namespace == "hero-prod" and settings.token is not None
         assert "using bcs-client's config" in settings.warnings[0]
-        app = BcsApp(settings, now=cluster.clock.now)
+        app = BcsApp(settings, backend=Backend(settings), now=cluster.clock.now)
         async with app.run_test(size=(120, 40)) as pilot:
             for _ in range(200):
                 await pilot.pause(0.02)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 import bcs_tui
+from bcs_tui.compose import Backend
 from bcs_tui.api.client import BcsClient
 from bcs_tui.config import Context, Secret, Settings, paths
 from bcs_tui.sim.server import create_app, start_in_loop
@@ -32,7 +33,7 @@ async def test_a_context_timeout_reaches_the_client_the_app_builds(tmp_path, mon
         ctx = Context(name="slow", server=sim.url, cluster_id=cluster.cluster_id, timeout=0.3)
         settings = Settings(context=ctx, token=Secret("x-token"), refresh=3600.0, contexts={"slow": ctx},
                             paths=paths())
-        app = BcsApp(settings, now=cluster.clock.now)
+        app = BcsApp(settings, backend=Backend(settings), now=cluster.clock.now)
         async with app.run_test(size=(120, 40)) as pilot:
             for _ in range(300):
                 await pilot.pause(0.02)

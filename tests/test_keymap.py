@@ -232,7 +232,7 @@ class EmptyCluster:
 async def test_bcs_app_applies_the_config_keymap(tmp_path):
     from bcs_tui.cli import prepare_ui
     from bcs_tui.ui.app import BcsApp
-    from bcs_tui.ui.screens.help import HelpScreen
+    from bcs_tui.ui.modals.help import HelpScreen
 
     settings = settings_from_file(tmp_path, """
 [keymap]

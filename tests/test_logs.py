@@ -7,6 +7,7 @@ import stat
 
 import pytest
 
+from bcs_tui.compose import Backend
 from bcs_tui import cli, logs
 from bcs_tui.config import Context, Secret, Settings, paths
 from bcs_tui.sim.server import start_in_loop
@@ -41,7 +42,7 @@ async def test_a_debug_run_with_a_token_logs_requests_and_never_the_token(state)
     try:
         settings = settings_for(sim.url, cluster.cluster_id)
         cli.start_log(settings, debug=True)
-        app = BcsApp(settings, now=cluster.clock.now)
+        app = BcsApp(settings, backend=Backend(settings), now=cluster.clock.now)
         async with app.run_test(size=(120, 40)) as pilot:
             for _ in range(200):
                 await pilot.pause(0.02)
@@ -107,7 +108,7 @@ def test_a_crash_message_names_the_log(state, monkeypatch, capsys):
     import bcs_tui.ui.app as app_module
 
     class Crashing:
-        def __init__(self, settings):
+        def __init__(self, settings, **kw):
             pass
 
         def run(self):

@@ -376,6 +376,11 @@ class ResourceKind:
     copy_id: Callable[[Any], str] | None = None  # the "ID" offered by copy; default row key
     inspect: Callable[[Any, Any], Awaitable[Any]] | None = None  # (client, obj) -> the object re-read
 
+    def to_json(self, obj: Any, rc: RenderContext) -> Any:
+        """The object as JSON (describe, copy): the kind's `describe` (secrets mask their values
+        unless `rc.revealed`), else every field of the model."""
+        return self.describe(obj, rc) if self.describe is not None else to_jsonable(obj)
+
     def bad(self, obj: Any) -> bool:
         if self.is_bad is not None:
             return bool(self.is_bad(obj))

@@ -10,10 +10,13 @@ import copy
 import heapq
 import itertools
 import random
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
+from bcs_tui.sim import demo
 from bcs_tui.sim.clock import SimClock
 from bcs_tui.sim.commands import CommandMixin
 from bcs_tui.sim.errors import (CODE_AUTH, CODE_BAD_REQUEST, CODE_EXISTS, CODE_JSON_DECODE,
@@ -120,8 +123,6 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
         self.placer = Placer(self.agents)
         self._init_commands()
         self._init_kube()
-        from bcs_tui.sim import demo  # local import: demo builds on the methods below
-
         demo.build(self, scale)
 
     # ------------------------------------------------------------------ time
@@ -1003,20 +1004,20 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
 
     def create_webhook(self, ns: str, body: Any) -> None:
         """POST /namespaces/{ns}/admissionwebhook"""
-        try:
-            self.create_object(ns, "admissionwebhook", body)
-        except SimError as e:
-            if e.code == CODE_EXISTS:
-                raise SimError(CODE_EXISTS, "admission already exist", proc=DRIVER) from None
-            raise
+        self._webhook_write(self.create_object, ns, body, CODE_EXISTS, "admission already exist")
 
     def update_webhook(self, ns: str, body: Any) -> None:
         """PUT /namespaces/{ns}/admissionwebhook"""
+        self._webhook_write(self.update_object, ns, body, CODE_NOT_FOUND, "admission not exist")
+
+    def _webhook_write(self, write: Callable[[str, str, Any], Any], ns: str, body: Any, code: int,
+                       message: str) -> None:
+        # The driver answers webhooks with its own wording for these two codes.
         try:
-            self.update_object(ns, "admissionwebhook", body)
+            write(ns, "admissionwebhook", body)
         except SimError as e:
-            if e.code == CODE_NOT_FOUND:
-                raise SimError(CODE_NOT_FOUND, "admission not exist", proc=DRIVER) from None
+            if e.code == code:
+                raise SimError(code, message, proc=DRIVER) from None
             raise
 
     def get_webhook(self, ns: str, name: str) -> dict:
@@ -1046,8 +1047,6 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
         names a service that exists in the cluster; an unreachable webhook with
         `failurePolicy: Fail` refuses the request with HTTP 400 / 1405234.
         """
-        from urllib.parse import urlsplit
-
         for obj in list(self.objects["admissionwebhook"].values()):
             ref = obj.body.get("resourcesRef") or {}
             if not isinstance(ref, dict) or str(ref.get("kind", "")).lower() != kind \
@@ -1170,9 +1169,7 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
             return self.deployment_record(d) if d else None
         if kind in ("configmap", "secret", "service"):
             obj = self.objects[kind].get((ns, name))
-            import json as _json
-
-            return _json.loads(self._object_record(obj)) if obj else None
+            return json.loads(self._object_record(obj)) if obj else None
         if kind == "endpoint":
             obj = self.objects["service"].get((ns, name))
             return self._endpoint_record(obj) if obj else None

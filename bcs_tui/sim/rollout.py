@@ -253,17 +253,9 @@ class RolloutMixin:
                 self._fill(ext, d.step_target)
             if len(ext.taskgroups) >= d.step_target and all(
                     tg.status == "Running" for tg in ext.taskgroups):
-                d.step_target = -1
-                d.phase = "DELETE"
-                d.check_time = now
-                if order == "DeleteFirst":
-                    self._step_done(d)
-                return 1
+                return self._phase_done(d, "DELETE", order == "DeleteFirst")
             if now >= d.step_deadline:
-                d.status = "UpdateSuspend"
-                d.message = "create taskgroup timeout, rollingupdate suspend"
-                d.update_time = now
-                return 1
+                return self._step_timeout(d, "create")
             return 0
         # DELETE phase
         if d.step_target < 0:
@@ -279,18 +271,27 @@ class RolloutMixin:
             app.touch()
             return 1
         if old_n <= d.step_target:
-            d.step_target = -1
-            d.phase = "START"
-            d.check_time = now
-            if order == "CreateFirst":
-                self._step_done(d)
-            return 1
+            return self._phase_done(d, "START", order == "CreateFirst")
         if now >= d.step_deadline:
-            d.status = "UpdateSuspend"
-            d.message = "delete taskgroup timeout, rollingupdate suspend"
-            d.update_time = now
-            return 1
+            return self._step_timeout(d, "delete")
         return 0
+
+    def _phase_done(self, d: Deployment, next_phase: str, step_done: bool) -> int:
+        """A phase reached its target: on to `next_phase`; `step_done` when that ends a step
+        (the rolling order's second phase)."""
+        d.step_target = -1
+        d.phase = next_phase
+        d.check_time = self.now()
+        if step_done:
+            self._step_done(d)
+        return 1
+
+    def _step_timeout(self, d: Deployment, phase: str) -> int:
+        """The phase missed its deadline: the rollout suspends, as the scheduler's does."""
+        d.status = "UpdateSuspend"
+        d.message = f"{phase} taskgroup timeout, rollingupdate suspend"
+        d.update_time = self.now()
+        return 1
 
     def _step_done(self, d: Deployment) -> None:
         now = self.now()

@@ -538,8 +538,6 @@ async def tick_forever(cluster: SimCluster, every: float = TICK_SECONDS) -> None
         try:
             cluster.tick()
         except Exception:  # a bug in one timer must not stop the cluster
-            import logging
-
             logging.getLogger("bcs_tui.sim").exception("tick failed")
 
 

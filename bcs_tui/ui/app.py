@@ -6,45 +6,47 @@ import asyncio
 import logging
 import signal
 import time
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Protocol
 
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from bcs_tui.actions import ACTIONS, ACTIONS_BY_ID, actions_for
+from bcs_tui.api.errors import BcsError
+from bcs_tui.config import ConfigError, Context, Settings
 from bcs_tui.resources import KINDS, KINDS_BY_NAME, FetchEnv, IssuedCommand, ResourceKind, Scope, lookup
 from bcs_tui.ui.messages import OpenView
+from bcs_tui.ui.screens.browser import BrowserScreen
+from bcs_tui.ui.modals.command_prompt import CommandError, PromptScreen, parse_command
 from bcs_tui.ui.textsafe import one_line
-from bcs_tui.ui.themes import ThemeCommands
+from bcs_tui.ui.themes import CONSOLE_DEFAULTS_DARK, ThemeCommands, install_themes
 
 log = logging.getLogger(__name__)
 
-DEFAULT_REFRESH = 2.0
-
-# Theme variables the TCSS uses. A theme may override any of them; these defaults keep the CSS
-# valid with Textual's built-in themes too.
-THEME_VARIABLE_DEFAULTS = {
-    "status-running": "#5fd75f",
-    "status-failed": "#ff5f5f",
-    "status-warning": "#ffaf00",
-    "status-pending": "#5fafff",
-    "status-unknown": "#af87ff",
-    "status-disabled": "#808080",
-    "banner-production": "#af0000",
-    "badge-readonly": "#005f87",
-    "stale": "#d7af00",
-}
+# Imported on first use, not above: the screens opened on demand (describe with its TextArea and
+# tree-sitter, copy, overview, help) and the write pipeline (ui/operations.py with its modals and
+# validators). Start-up pays only for the browser and the `:` prompt.
 
 
-def _get(obj: Any, name: str, default: Any = None) -> Any:
-    value = getattr(obj, name, None) if obj is not None else None
-    return default if value is None else value
+class Backend(Protocol):
+    """What the app talks to, built by the composition root (bcs_tui.compose.Backend)."""
+
+    async def connect(self) -> Any:
+        """The client of the run's context (starts the simulator in --demo)."""
+
+    def client_for(self, ctx: Context) -> Any:
+        """A client for another context of the run (`:ctx`); raises ConfigError or ValueError."""
+
+    async def aclose(self) -> None:
+        """Stop what connect() started."""
 
 
 class BcsApp(App):
-    """bcs-tui. `settings` is the resolved run (bcs_tui.config.Settings); `client` a BcsClient to use
-    instead of building one (tests); `sim` a running simulator to stop on exit; `now` the clock
+    """bcs-tui. `settings` is the resolved run; `backend` builds the clients (bcs_tui.compose);
+    `client` a BcsClient to use instead (tests; `:ctx` then needs a backend too); `now` the clock
     used for ages (tests pin it)."""
 
     TITLE = "bcs-tui"
@@ -61,54 +63,40 @@ class BcsApp(App):
 
     def __init__(
         self,
-        settings: Any = None,
+        settings: Settings,
         *,
+        backend: Backend | None = None,
         client: Any = None,
-        sim: Any = None,
         now: Callable[[], float] | None = None,
     ) -> None:
         super().__init__()
+        if client is None and backend is None:
+            raise ValueError("BcsApp needs a backend (bcs_tui.compose.Backend) or a client")
         self.settings = settings
+        self.backend = backend
         self.client = client
-        self.sim = sim
         self._own_client = client is None
         self._now = now or time.time
         self.commands: list[IssuedCommand] = []
         self.command_history: list[str] = []  # `:` lines typed, for Up/Down in the prompt
         self.namespaces: list[str] = []  # for completion, refreshed in the background
-        self.namespace: str | None = self._context_attr("namespace") or None
+        self.namespace: str | None = settings.context.namespace or None
         self.last_view: dict[str, Any] | None = None  # set by exit(): where the user was
         self._operations: Any = None
         self._allowed: dict[str, frozenset[str]] = {}
         self._theme_warnings: list[str] = []
+        self._keymap_applied: dict[str, str] = {}  # action id -> key(s), once set_keymap took it
         self._register_themes()
 
     # ------------------------------------------------------------------ settings access
 
     @property
-    def context(self) -> Any:
-        return _get(self.settings, "context")
-
-    def _context_attr(self, name: str, default: Any = None) -> Any:
-        return _get(self.context, name, default)
-
-    @property
     def read_only(self) -> bool:
-        return bool(_get(self.settings, "read_only", False) or self._context_attr("read_only", False))
-
-    @property
-    def production(self) -> bool:
-        return bool(self._context_attr("production", False))
+        return self.settings.read_only
 
     @property
     def refresh_interval(self) -> float:
-        value = _get(self.settings, "refresh", None)
-        if value is None:
-            value = self._context_attr("refresh", DEFAULT_REFRESH)
-        try:
-            return max(0.0, float(value))
-        except (TypeError, ValueError):
-            return DEFAULT_REFRESH
+        return max(0.0, self.settings.refresh)
 
     def now(self) -> float:
         return self._now()
@@ -118,17 +106,12 @@ class BcsApp(App):
             client=self.client,
             settings=self.settings,
             commands=self.commands,
-            contexts=list(self._contexts()),
-            current_context=str(self._context_attr("name", "")),
+            contexts=self._contexts(),
+            current_context=self.settings.context.name,
         )
 
-    def _contexts(self) -> Iterable[Any]:
-        contexts = _get(self.settings, "contexts", None)
-        if isinstance(contexts, dict):
-            return list(contexts.values())
-        if contexts:
-            return list(contexts)
-        return [self.context] if self.context is not None else []
+    def _contexts(self) -> list[Context]:
+        return list(self.settings.contexts.values()) or [self.settings.context]
 
     def allowed_action_ids(self, kind: str) -> frozenset[str]:
         if kind not in self._allowed:
@@ -138,36 +121,32 @@ class BcsApp(App):
     # ------------------------------------------------------------------ themes and keys
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
-        return dict(THEME_VARIABLE_DEFAULTS)
+        # The console's variables, so the TCSS stays valid with Textual's built-in themes too.
+        return dict(CONSOLE_DEFAULTS_DARK)
 
     def _register_themes(self) -> None:
-        from bcs_tui.ui.themes import install_themes
-
-        wanted = _get(self.settings, "theme", None) or self._context_attr("theme", None)
-        user_dir = _get(_get(self.settings, "paths", None), "themes_dir", None)
         try:
-            self._theme_warnings = install_themes(self, wanted, user_dir)
+            self._theme_warnings = install_themes(self, self.settings.theme, self.settings.paths.themes_dir)
         except Exception as exc:  # a broken theme must not stop the console
             self._theme_warnings = [f"themes: {exc}"]
 
     def _apply_keymap(self) -> None:
-        keymap = _get(self.settings, "keymap", None) or self._context_attr("keymap", None)
+        keymap = self.settings.keymap
         if keymap:
             try:
                 self.set_keymap(dict(keymap))
+                self._keymap_applied = dict(keymap)
             except Exception as exc:
                 self.flash(f"keymap ignored: {exc}", "error")
 
-    def key_for(self, action_id: str, screen: Screen | None = None) -> str:
-        """The key an action is bound to now (after the user's keymap), for help and footer text."""
-        # The binding chain carries the keys after the keymap (node._bindings has the defaults).
-        for _node, bindings_map in (screen or self.screen)._binding_chain:
-            for bindings in bindings_map.key_to_bindings.values():
-                for b in bindings:
-                    if b.id == action_id:
-                        return b.key_display or self.get_key_display(b)
-        action = ACTIONS_BY_ID.get(action_id)
-        return action.key if action else ""
+    def key_for(self, action_id: str) -> str:
+        """The key an action is bound to now (after the user's keymap), for help and palette text.
+
+        Every screen binds an action's key with the action's id as the Binding id, so the applied
+        keymap (or else the action table) says it; the first key when there are several."""
+        key = self._keymap_applied.get(action_id) or getattr(ACTIONS_BY_ID.get(action_id), "key", "")
+        first = key.split(",")[0].strip()
+        return self.get_key_display(Binding(first, action_id)) if first else ""
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -182,16 +161,16 @@ class BcsApp(App):
         from bcs_tui.ui import plugins
 
         plugins.install(self)
-        for warning in list(_get(self.settings, "warnings", None) or []) + self._theme_warnings:
+        for warning in self.settings.warnings + self._theme_warnings:
             self.flash(str(warning), "warning", timeout=10)
         if self.client is None:
+            assert self.backend is not None  # __init__ refuses neither
             try:
-                await self._connect()
-            except Exception as exc:
+                self.client = await self.backend.connect()
+            except (BcsError, ConfigError, OSError, ValueError) as exc:
+                # a bad server URL, a port the simulator cannot bind
                 self.exit(return_code=2, message=f"bcs-tui: cannot start: {exc}")
                 return
-        from bcs_tui.ui.screens.browser import BrowserScreen
-
         kind, scope, special = self._initial_view()
         await self.push_screen(BrowserScreen(kind, scope))
         if special == "cluster":
@@ -201,69 +180,20 @@ class BcsApp(App):
     def _on_signal(self) -> None:
         self.exit(return_code=0)
 
-    async def _connect(self) -> None:
-        from bcs_tui.api.client import BcsClient
-
-        if _get(self.settings, "demo", False):
-            from bcs_tui.sim.clock import SimClock
-            from bcs_tui.sim.cluster import SimCluster
-            from bcs_tui.sim.server import start_in_loop
-
-            if self.sim is None:
-                scale = _get(self.settings, "scale", None) or "demo"
-                # A wall clock: the demo cluster lives (and ages) in real time.
-                self.sim = await start_in_loop(SimCluster(scale=scale, clock=SimClock(manual=False)))
-            # Demo writes are audited too (context "demo"): rehearsals leave the same trail.
-            self.client = BcsClient(self.sim.url, self.sim.cluster_id, self.sim.token,
-                                    read_only=self.read_only, audit=self._audit_log(),
-                                    context_name="demo")
-        else:
-            self.client = self._build_client(self.context, _get(self.settings, "token", None))
-        self._own_client = True
-
-    def _build_client(self, ctx: Any, token: Any) -> Any:
-        """A BcsClient for a context; `token` already resolved (a config.Secret, or None)."""
-        from bcs_tui.api.client import BcsClient
-
-        audit = self._audit_log()
-        verify = _get(ctx, "verify", True)
-        return BcsClient(
-            _get(ctx, "server", ""),
-            _get(ctx, "cluster_id", ""),
-            token,
-            operator=_get(ctx, "operator", None),
-            verify=verify,
-            cert=_get(ctx, "cert", None),
-            timeout=_get(ctx, "timeout", None) or 10.0,
-            # --readonly (force_read_only) holds for every context of the run.
-            read_only=bool(_get(ctx, "read_only", False) or _get(self.settings, "force_read_only", False)),
-            audit=audit,
-            context_name=_get(ctx, "name", ""),
-        )
-
-    def _audit_log(self) -> Any:
-        """The audit log of this run (settings.audit_path), or None when the settings name none."""
-        from bcs_tui.audit import AuditLog
-
-        audit_path = _get(self.settings, "audit_path", None)
-        return AuditLog(audit_path) if audit_path else None
-
     async def on_unmount(self) -> None:
         if self.client is not None and self._own_client:
             try:
                 await self.client.aclose()
             except Exception:
                 pass
-        if self.sim is not None:
+        if self.backend is not None:
             try:
-                await self.sim.stop()
+                await self.backend.aclose()
             except Exception:
-                pass
+                log.exception("stopping the backend failed")
 
     def _initial_view(self) -> tuple[ResourceKind, Scope, str | None]:
-        from bcs_tui.ui.screens.prompt import CommandError, parse_command
-
-        text = _get(self.settings, "command", None)
+        text = self.settings.initial_command
         if text:
             try:
                 cmd = parse_command(text, self)
@@ -294,9 +224,9 @@ class BcsApp(App):
         async def guarded() -> None:
             try:
                 await plugins.run(self, name)
-            except Exception as exc:  # a plugin problem is said, never the end of the console
-                log.exception("plugin %s failed", name)
-                self.flash(f"plugin {name} failed: {type(exc).__name__}: {exc}", "error")
+            except (OSError, ValueError) as exc:  # the command could not start: said, not a bug
+                log.warning("plugin %s failed", name, exc_info=True)
+                self.flash(f"plugin {name} failed: {exc}", "error")
 
         self.run_worker(guarded(), group="plugins")
 
@@ -305,33 +235,30 @@ class BcsApp(App):
 
     def exit(self, *args: Any, **kwargs: Any) -> None:
         """Quit; first note where the user was (cli.py remembers it for the next run)."""
-        try:
-            browser = self.browser
-            state = browser.state if browser is not None else None
-            view = None
-            if state is not None and state.scope.parent is None and not state.scope.names \
-                    and state.kind.name not in self._REMEMBERED_VIEWS_EXCLUDE:
-                view = state.kind.name
-            self.last_view = {"context": _get(self.context, "name", ""), "namespace": self.namespace,
-                              "view": view}
-        except Exception:  # remembering is a nicety; quitting must always work
-            log.debug("cannot note the last view", exc_info=True)
+        browser = self.browser
+        state = browser.state if browser is not None else None
+        view = None
+        if state is not None and state.scope.parent is None and not state.scope.names \
+                and state.kind.name not in self._REMEMBERED_VIEWS_EXCLUDE:
+            view = state.kind.name
+        self.last_view = {"context": self.settings.context.name, "namespace": self.namespace, "view": view}
         super().exit(*args, **kwargs)
 
-    def _handle_exception(self, error: Exception) -> None:
-        """The last guard for background workers (polls, loads, re-checks): a bug in one must not
-        close the console in the middle of an incident. It is logged and said; anything else
-        (compose, render) still ends the app as Textual does."""
-        from textual.worker import WorkerFailed
-
-        if isinstance(error, WorkerFailed) and self._running:
-            cause = error.error
-            log.error("background task failed", exc_info=(type(cause), cause, cause.__traceback__))
-            self.flash(f"internal error in a background task ({type(cause).__name__}: {cause}); "
-                       "the console keeps running, ctrl+r reloads the view", "error")
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """Failures of the app's own workers that are expected (exit_on_error=False): the server
+        or the network said no. Anything else is a bug: raised, so it ends the app with its
+        traceback (and fails the test) instead of hiding in a toast."""
+        if event.state is not WorkerState.ERROR:
             return
-        log.critical("the console stopped on an error", exc_info=(type(error), error, error.__traceback__))
-        super()._handle_exception(error)
+        error = event.worker.error
+        if event.worker.group == "namespaces" and isinstance(error, BcsError):
+            log.info("namespaces for completion: %s", error.message)  # only completion uses them
+        elif event.worker.group == "close-client" and isinstance(error, (BcsError, OSError)):
+            log.info("closing the previous client: %s", error)
+        elif error is not None:
+            log.critical("the console stops on an error in %s", event.worker.name, exc_info=error)
+            raise error
 
     def flash(self, message: str, severity: str = "information", timeout: float | None = None) -> None:
         """A short message in the corner: results and errors (never printed over the UI)."""
@@ -343,20 +270,18 @@ class BcsApp(App):
 
     def update_header(self, header: Any, namespace: str | None) -> None:
         header.update_info(
-            context_name=str(self._context_attr("name", "") or ("demo" if _get(self.settings, "demo") else "")),
-            cluster_id=str(_get(self.client, "cluster_id", "") or self._context_attr("cluster_id", "")),
-            server=str(_get(self.client, "server", "") or self._context_attr("server", "")),
+            context_name=self.settings.context_name or ("demo" if self.settings.demo else ""),
+            cluster_id=str(getattr(self.client, "cluster_id", "") or self.settings.cluster_id),
+            server=str(getattr(self.client, "server", "") or self.settings.server),
             namespace=namespace or "all",
             read_only=self.read_only,
-            production=self.production,
-            demo=bool(_get(self.settings, "demo", False)),
-            insecure=bool(self._context_attr("insecure", False)),
+            production=self.settings.production,
+            demo=self.settings.demo,
+            insecure=self.settings.insecure,
         )
 
     @property
     def browser(self) -> Any:
-        from bcs_tui.ui.screens.browser import BrowserScreen
-
         for screen in reversed(self.screen_stack):
             if isinstance(screen, BrowserScreen):
                 return screen
@@ -387,19 +312,11 @@ class BcsApp(App):
 
     async def run_operation(self, action_id: str, screen: Any, kind: str, namespace: str | None,
                             targets: list, parent: Any = None) -> None:
-        try:
-            ops = self.operations
-        except ImportError:
-            self.flash(f"{ACTIONS_BY_ID[action_id].description}: not available in this build", "error")
-            return
         from bcs_tui.ui.operations import ActionContext
 
         ctx = ActionContext(kind=kind, namespace=namespace, targets=targets, screen=screen, parent=parent)
-        try:
-            await ops.run(action_id, ctx)
-        except Exception as exc:  # ops report their own errors; this is the last guard
-            log.exception("operation %s failed", action_id)
-            self.flash(f"{action_id} failed: {exc}", "error")
+        # Operations report their own expected errors (in their worker); anything else is a bug.
+        await self.operations.run(action_id, ctx)
 
     def record_command(self, command: IssuedCommand) -> None:
         """Ops call this after sending a command, so the commands view follows it."""
@@ -412,7 +329,7 @@ class BcsApp(App):
         self.push_screen(DescribeScreen(kind, obj, revealed=revealed))
 
     def push_copy(self, kind: ResourceKind, obj: Any, *, revealed: bool = False) -> None:
-        from bcs_tui.ui.screens.copy import CopyScreen
+        from bcs_tui.ui.modals.copy import CopyScreen
 
         self.push_screen(CopyScreen(kind, obj, revealed=revealed))
 
@@ -425,60 +342,49 @@ class BcsApp(App):
 
     def switch_context(self, name: str) -> None:
         """Switch to the context called `name`: a new client, views start over in its namespace."""
-        ctx = next((c for c in self._contexts() if _get(c, "name") == name), None)
+        ctx = next((c for c in self._contexts() if c.name == name), None)
         if ctx is None:
             self.flash(f"unknown context {name!r}", "error")
             return
-        if _get(self.settings, "demo", False):
+        if self.settings.demo:
             self.flash("demo mode runs one simulated cluster: contexts cannot be switched", "warning")
+            return
+        if self.backend is None:
+            self.flash("this run has no backend to build clients: contexts cannot be switched", "error")
             return
         old = self.client
         try:
-            from bcs_tui.config import resolve_token
-
-            token = resolve_token(ctx)
-            self.client = self._build_client(ctx, token)
-        except Exception as exc:  # ConfigError (token source) or a bad server URL
+            self.client = self.backend.client_for(ctx)
+        except (ConfigError, BcsError, ValueError) as exc:  # the token source, a bad server URL
             self.flash(f"cannot switch to {name}: {exc}", "error")
             return
-        try:
-            self.settings.context = ctx
-            self.settings.token = token
-        except AttributeError:
-            pass
+        self.settings.context = ctx
         self._allowed.clear()
-        self.namespace = _get(ctx, "namespace", None) or None
+        self.namespace = ctx.namespace or None
         if old is not None and self._own_client:
-            self.run_worker(old.aclose(), group="close-client")
+            self.run_worker(old.aclose(), group="close-client", exit_on_error=False)
         self._own_client = True
         self._to_browser()
         self.browser.open_view(KINDS_BY_NAME["applications"], Scope(namespace=self.namespace), replace=True)
         self.flash(f"context {name}", "information")
         self._load_namespaces()
 
-    def _load_namespaces(self) -> None:
-        async def load() -> None:
-            try:
-                names = (str(n) for n in (await self.client.storage_list_namespaces()) or [])
-                # Completion text is drawn as typed: a name with control characters (which no
-                # request could use anyway) must not reach the terminal through the prompt.
-                self.namespaces = sorted(n for n in names if n == one_line(n))
-            except Exception:
-                pass  # only completion uses it
-
-        self.run_worker(load(), group="namespaces", exclusive=True)
+    @work(group="namespaces", exclusive=True, exit_on_error=False)
+    async def _load_namespaces(self) -> None:
+        names = (str(n) for n in (await self.client.storage_list_namespaces()) or [])
+        # Completion text is drawn as typed: a name with control characters (which no request
+        # could use anyway) must not reach the terminal through the prompt.
+        self.namespaces = sorted(n for n in names if n == one_line(n))
 
     # ------------------------------------------------------------------ actions
 
     def action_command_prompt(self) -> None:
-        from bcs_tui.ui.screens.prompt import PromptScreen
-
         if isinstance(self.screen, PromptScreen):
             return
         self.push_screen(PromptScreen(self.command_history), self.run_command)
 
     def action_help(self) -> None:
-        from bcs_tui.ui.screens.help import HelpScreen
+        from bcs_tui.ui.modals.help import HelpScreen
 
         if isinstance(self.screen, HelpScreen):
             self.pop_screen()
@@ -489,8 +395,6 @@ class BcsApp(App):
 
     def run_command(self, text: str | None) -> None:
         """Run a `:` command line."""
-        from bcs_tui.ui.screens.prompt import CommandError, parse_command
-
         if not text or not text.strip():
             return
         try:
@@ -528,7 +432,7 @@ class BcsApp(App):
         for action in ACTIONS:
             if action.id not in self.allowed_action_ids(kind_name) or action.id in ("command_prompt", "quit"):
                 continue
-            key = self.key_for(action.id, browser)
+            key = self.key_for(action.id)
             yield SystemCommand(
                 f"{browser.state.kind.title}: {action.description}",
                 f"key {key}" + ("  (writes to the cluster)" if action.dangerous else ""),

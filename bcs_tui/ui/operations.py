@@ -11,7 +11,6 @@ every write.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
@@ -997,7 +996,3 @@ def version_definition(version: Any, ns: str, name: str) -> dict:
     if constraints:
         body["constraint"] = constraints
     return body
-
-
-def commands_summary(spec: dict) -> str:
-    return json.dumps(spec.get("command", []))

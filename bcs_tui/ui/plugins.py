@@ -55,10 +55,10 @@ def row_values(app: Any, browser: Any, obj: Any) -> dict[str, str]:
     from bcs_tui.resources.taskgroups import tg_app, tg_host_ip, tg_pod_ip
 
     kind = browser.state.kind.name
-    ctx = getattr(app, "context", None)
+    ctx = app.settings.context
     values = {
-        "context": str(getattr(ctx, "name", "") or ""),
-        "cluster": str(getattr(ctx, "cluster_id", "") or ""),
+        "context": ctx.name,
+        "cluster": ctx.cluster_id,
         "kind": kind,
         "namespace": str(object_namespace(obj) or browser.state.scope.namespace or ""),
         "name": str(object_name(obj) or ""),
@@ -106,11 +106,10 @@ def _audit(app: Any, plugin: Plugin, argv: list[str], outcome: str, message: str
     path = _settings_attr(app, "audit_path", None)
     if not path:
         return
-    ctx = getattr(app, "context", None)
+    ctx = app.settings.context
     AuditLog(path).record(
-        context=str(getattr(ctx, "name", "") or ""), cluster=str(getattr(ctx, "cluster_id", "") or ""),
-        method="PLUGIN", path=plugin.name, query={"argv": argv}, outcome=outcome, code=code,
-        message=message, operator=getattr(ctx, "operator", None), operation=f"plugin {plugin.name}")
+        context=ctx.name, cluster=ctx.cluster_id, method="PLUGIN", path=plugin.name, query={"argv": argv},
+        outcome=outcome, code=code, message=message, operator=ctx.operator, operation=f"plugin {plugin.name}")
 
 
 def _secrets(app: Any) -> list[str]:

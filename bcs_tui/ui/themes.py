@@ -27,6 +27,8 @@ from textual.color import Color, ColorParseError
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.theme import Theme
 
+from bcs_tui.resources.base import STATUS_CLASSES
+
 if TYPE_CHECKING:
     from textual.app import App
 
@@ -35,12 +37,7 @@ DEFAULT_THEME = "bcs-dark"
 # The console's own theme variables (TCSS uses them as `$status-running` ...). Every packaged
 # theme defines all of them; a user theme that leaves some out gets these defaults.
 CONSOLE_VARIABLES: tuple[str, ...] = (
-    "status-running",
-    "status-failed",
-    "status-warning",
-    "status-pending",
-    "status-unknown",
-    "status-disabled",
+    *(f"status-{cls}" for cls in STATUS_CLASSES),  # the registry's status classes
     "banner-production",
     "banner-production-text",
     "badge-readonly",

@@ -16,6 +16,7 @@ import logging
 
 import pytest
 
+from bcs_tui.compose import Backend
 from bcs_tui.config import ConfigError, load_config, resolve_settings
 from bcs_tui.sim.server import start_in_loop
 from bcs_tui.ui.app import BcsApp
@@ -64,7 +65,7 @@ async def test_a_whole_session_never_shows_the_token_or_unrevealed_secret_values
     env = write_config(tmp_path, sim.url)
     settings = settings_for(env)
     assert TOKEN not in repr(settings) and TOKEN not in str(settings.__dict__)
-    app = BcsApp(settings, now=cluster.clock.now)
+    app = BcsApp(settings, backend=Backend(settings), now=cluster.clock.now)
     try:
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             dumps = Dumps(app)
@@ -217,10 +218,10 @@ def test_tls_verification_is_on_by_default(tmp_path):
     env = write_config(tmp_path, "https://bcs.example.com")
     settings = settings_for(env)
     assert settings.context.verify is True
-    client = BcsApp(settings)._build_client(settings.context, settings.token)
+    client = Backend(settings).client_for(settings.context)
     assert client_verifies(client)
     insecure = settings_for(write_config(tmp_path, "https://bcs.example.com", insecure=True))
-    assert not client_verifies(BcsApp(insecure)._build_client(insecure.context, insecure.token))
+    assert not client_verifies(Backend(insecure).client_for(insecure.context))
 
 
 def client_verifies(client) -> bool:
@@ -237,7 +238,7 @@ async def test_insecure_warning_stays_on_screen_for_the_whole_session(cluster, t
     settings = settings_for(env)
     assert settings.context.verify is False
     assert any("insecure" in w for w in settings.warnings)
-    app = BcsApp(settings, now=cluster.clock.now)
+    app = BcsApp(settings, backend=Backend(settings), now=cluster.clock.now)
     try:
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot, app)

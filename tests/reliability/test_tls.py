@@ -13,6 +13,7 @@ import uvicorn
 
 from bcs_tui.api.client import BcsClient
 from bcs_tui.api.errors import TransportError
+from bcs_tui.compose import Backend
 from bcs_tui.config import load_config, resolve_settings
 from bcs_tui.sim.server import bind_socket, create_app
 from bcs_tui.ui.app import BcsApp
@@ -64,6 +65,10 @@ async def test_a_ca_file_or_insecure_connects(https_sim, cluster, certificate):
         assert await c.list_applications("hero-prod")
 
 
+def console(settings, cluster) -> BcsApp:
+    return BcsApp(settings, backend=Backend(settings), now=cluster.clock.now)
+
+
 def _settings(tmp_path, server: str, extra: str):
     token_file = tmp_path / "t.token"
     token_file.write_text(TOKEN)
@@ -76,7 +81,7 @@ def _settings(tmp_path, server: str, extra: str):
 
 
 async def test_the_console_refuses_an_untrusted_server_and_says_why(https_sim, cluster, tmp_path):
-    app = BcsApp(_settings(tmp_path, https_sim, ""), now=cluster.clock.now)
+    app = console(_settings(tmp_path, https_sim, ""), cluster)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot, app)
         shown = screen_text(app)
@@ -86,12 +91,12 @@ async def test_the_console_refuses_an_untrusted_server_and_says_why(https_sim, c
 
 
 async def test_the_console_with_a_ca_file_loads_and_with_insecure_warns(https_sim, cluster, tmp_path, certificate):
-    app = BcsApp(_settings(tmp_path, https_sim, f'ca_file = "{certificate[0]}"\n'), now=cluster.clock.now)
+    app = console(_settings(tmp_path, https_sim, f'ca_file = "{certificate[0]}"\n'), cluster)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot, app)
         assert app.browser.state.objects and "TLS NOT VERIFIED" not in screen_text(app)
     (tmp_path / "i").mkdir()
-    app = BcsApp(_settings(tmp_path / "i", https_sim, "insecure = true\n"), now=cluster.clock.now)
+    app = console(_settings(tmp_path / "i", https_sim, "insecure = true\n"), cluster)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot, app)
         assert app.browser.state.objects

@@ -467,6 +467,18 @@ async def test_non_string_cells_become_text():
         assert screen_lines(table)[1].split() == ["42", "1.5"]
 
 
+async def test_cells_become_one_line_as_textsafe_makes_them():
+    from bcs_tui.ui.textsafe import one_line
+
+    raw = ("two  spaces", "line\nbreak\r\n", "\x1b]8;;http://x\x07link\x1b]8;;\x07  end")
+    app = TableApp([Row("a", raw), Row("b", ("ok", "ok", "ok"))])
+    async with app.run_test(size=(80, 6)) as pilot:
+        await pilot.pause()
+        table = app.query_one(ResourceTable)
+        assert table.get_row("a").cells == tuple(one_line(c) for c in raw) == ("two spaces", "line break", "link end")
+        assert table.get_row("b").cells == ("ok", "ok", "ok")
+
+
 async def test_column_sort_key_is_used_and_a_failing_one_falls_back():
     def by_length(row: Row) -> int:
         return len(row.cells[0])

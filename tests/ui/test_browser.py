@@ -8,7 +8,7 @@ import pytest
 from bcs_tui.resources import object_name, object_namespace
 from bcs_tui.ui.screens.browser import BrowserScreen
 from bcs_tui.ui.screens.describe import DescribeScreen
-from bcs_tui.ui.screens.help import HelpScreen
+from bcs_tui.ui.modals.help import HelpScreen
 from bcs_tui.ui.screens.overview import OverviewScreen
 from bcs_tui.ui.widgets.resource_table import ResourceTable
 
@@ -22,7 +22,7 @@ def title_text(app) -> str:
 def rendered_help(app) -> str:
     from rich.console import Console
 
-    from bcs_tui.ui.screens.help import help_tables
+    from bcs_tui.ui.modals.help import help_tables
 
     console = Console(width=120, record=True, file=open("/dev/null", "w"))
     for table in help_tables(app, app.browser.state.kind):
@@ -418,12 +418,18 @@ async def test_context_switch_from_the_ctx_view(make_app, cluster):
     app.settings.contexts["staging"] = other
     built = []
 
-    def build_client(ctx, token):
-        built.append(ctx.name)
-        return BcsClient("http://sim2", ctx.cluster_id, token, read_only=ctx.read_only,
-                         transport=httpx.ASGITransport(app=create_app(cluster)))
+    class Backend:
+        """The composition root's part the app uses on :ctx: a client for another context."""
 
-    app._build_client = build_client
+        def client_for(self, ctx):
+            built.append(ctx.name)
+            return BcsClient("http://sim2", ctx.cluster_id, None, read_only=ctx.read_only,
+                             transport=httpx.ASGITransport(app=create_app(cluster)))
+
+        async def aclose(self):
+            pass
+
+    app.backend = Backend()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         await command(pilot, app, "ctx")

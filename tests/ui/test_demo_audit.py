@@ -2,13 +2,15 @@
 
 import json
 
+from bcs_tui.compose import Backend
 from bcs_tui.config import demo_settings
 from bcs_tui.ui.app import BcsApp
 
 
 async def test_demo_writes_are_audited(tmp_path, monkeypatch):
     monkeypatch.setenv("BCS_TUI_STATE_DIR", str(tmp_path))
-    app = BcsApp(demo_settings())
+    settings = demo_settings()
+    app = BcsApp(settings, backend=Backend(settings))
     async with app.run_test(size=(120, 36)) as pilot:
         for _ in range(100):
             if app.client is not None:

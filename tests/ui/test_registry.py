@@ -16,7 +16,7 @@ from bcs_tui.resources import (
     tg_short_name,
     to_epoch,
 )
-from bcs_tui.ui.screens.prompt import CommandError, parse_command
+from bcs_tui.ui.modals.command_prompt import CommandError, parse_command
 
 APP_STATUSES = ["Staging", "Deploying", "Running", "Finish", "Error", "Operating", "RollingUpdate", "Unknown", "Abnormal"]
 TG_STATUSES = ["Staging", "Starting", "Running", "Finish", "Error", "Killing", "Killed", "Failed", "Lost",

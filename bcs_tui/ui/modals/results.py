@@ -14,6 +14,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from bcs_tui.api.errors import BcsError
 from bcs_tui.ui.textsafe import safe_text
 
 OK, FAILED, UNKNOWN = "ok", "failed", "unknown"
@@ -108,7 +109,7 @@ class ResultsModal(ModalScreen[None]):
                 continue
             try:
                 found = await res.recheck()
-            except Exception as exc:  # the re-read failing is itself the answer to show
+            except (BcsError, ValueError) as exc:  # the re-read failing is itself the answer to show
                 res.message = f"re-check failed: {getattr(exc, 'message', None) or exc}"
             else:
                 res.message = f"re-checked: {found}" if found else "re-checked: not found"

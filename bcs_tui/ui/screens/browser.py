@@ -31,12 +31,11 @@ from bcs_tui.resources import (
     ResourceKind,
     Scope,
     object_name,
-    to_jsonable,
 )
 from bcs_tui.ui.textsafe import one_line
 from bcs_tui.ui.widgets.breadcrumbs import Breadcrumbs
 from bcs_tui.ui.widgets.header import ClusterHeader
-from bcs_tui.ui.widgets.prompt import FilterInput
+from bcs_tui.ui.widgets.inputs import FilterInput
 from bcs_tui.ui.widgets.resource_table import Column, ResourceTable, Row
 
 log = logging.getLogger(__name__)
@@ -108,7 +107,8 @@ def build_columns(kind: ResourceKind, all_namespaces: bool) -> list[Column]:
 
 def build_rows(kind: ResourceKind, objects: list[Any], rc: RenderContext,
                previous: list[Row] | None = None) -> list[Row]:
-    """Table rows for `objects`: sanitised one-line cells, typed sort values, status styles.
+    """Table rows for `objects`: raw cell text (ResourceTable.set_rows sanitises it, once),
+    typed sort values, status styles.
 
     `previous` (rows built for the same view and reveal state): an object found there (the same
     object, which the fetch reuses when its record did not change) keeps its row; only the
@@ -130,9 +130,10 @@ def build_rows(kind: ResourceKind, objects: list[Any], rc: RenderContext,
             cells, sorts, classes = [], [], []
             for value, sort, status in funcs:
                 text = value(obj, rc)
-                # one_line's own test, inline: most cells are short printable text.
-                if not (type(text) is str and len(text) <= CELL_LIMIT and text.isprintable() and "  " not in text):
-                    text = one_line(text, CELL_LIMIT)
+                if type(text) is not str:
+                    text = "" if text is None else str(text)
+                if len(text) > CELL_LIMIT:  # a cut escape sequence is still removed whole
+                    text = text[: CELL_LIMIT - 1] + "…"
                 cells.append(text)
                 sorts.append(sort(obj, rc) if sort else text.lower())
                 cls = status(obj) if status else None
@@ -537,11 +538,8 @@ class BrowserScreen(Screen):
         if action != "act" or not parameters:
             return True
         action_id = str(parameters[0])
-        if action_id not in self.app.allowed_action_ids(self.state.kind.name):
-            return False
-        if action_id == "drill" and self.state.kind.drill is None and self.state.kind.name != "contexts":
-            return True  # Enter describes when there is nothing to drill into
-        return True
+        # (drill stays enabled where a kind has nothing to drill into: Enter describes there)
+        return action_id in self.app.allowed_action_ids(self.state.kind.name)
 
     async def action_act(self, action_id: str) -> None:
         state = self.state
@@ -575,12 +573,16 @@ class BrowserScreen(Screen):
     def _do_filter(self) -> None:
         self._open_filter()
 
-    def _do_describe(self) -> None:
+    def _cursor_object(self, what: str) -> Any:
+        """The object under the cursor, or None after saying there is nothing to `what`."""
         obj = self.current_object()
         if obj is None:
-            self.app.flash("Nothing to describe: the list is empty", "warning")
-            return
-        self.app.push_describe(self.state.kind, obj, revealed=self.state.revealed)
+            self.app.flash(f"Nothing to {what}: the list is empty", "warning")
+        return obj
+
+    def _do_describe(self) -> None:
+        if (obj := self._cursor_object("describe")) is not None:
+            self.app.push_describe(self.state.kind, obj, revealed=self.state.revealed)
 
     _do_describe_alt = _do_describe
 
@@ -651,11 +653,8 @@ class BrowserScreen(Screen):
             self._update_title()
 
     def _do_copy(self) -> None:
-        obj = self.current_object()
-        if obj is None:
-            self.app.flash("Nothing to copy: the list is empty", "warning")
-            return
-        self.app.push_copy(self.state.kind, obj, revealed=self.state.revealed)
+        if (obj := self._cursor_object("copy")) is not None:
+            self.app.push_copy(self.state.kind, obj, revealed=self.state.revealed)
 
     def _do_reveal(self) -> None:
         state = self.state
@@ -676,7 +675,4 @@ class BrowserScreen(Screen):
         return [object_name(r.obj) for r in self.table.view_rows]
 
     def describe_json(self, obj: Any) -> Any:
-        kind = self.state.kind
-        if kind.describe is not None:
-            return kind.describe(obj, self.render_context())
-        return to_jsonable(obj)
+        return self.state.kind.to_json(obj, self.render_context())

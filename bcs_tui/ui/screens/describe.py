@@ -15,7 +15,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TextArea
 from textual.widgets.text_area import Selection
 
-from bcs_tui.resources import RenderContext, ResourceKind, mask_secret, object_name, to_jsonable
+from bcs_tui.api.errors import BcsError
+from bcs_tui.resources import RenderContext, ResourceKind, mask_secret, object_name, object_namespace, to_jsonable
 from bcs_tui.ui.textsafe import one_line, safe_text
 from bcs_tui.ui.widgets.header import ClusterHeader
 from bcs_tui.ui.widgets.json_view import JsonView
@@ -64,8 +65,6 @@ class DescribeScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        from bcs_tui.resources import object_namespace
-
         self.app.update_header(self.query_one(ClusterHeader), object_namespace(self.obj) or None)
         self.query_one("#describe-search").display = False
         self._show(reload=False)
@@ -87,10 +86,7 @@ class DescribeScreen(Screen):
     # ------------------------------------------------------------------ content
 
     def object_json(self) -> Any:
-        rc = RenderContext(now=self.app.now(), revealed=self.revealed)
-        if self.kind.describe is not None:
-            return self.kind.describe(self.obj, rc)
-        return to_jsonable(self.obj)
+        return self.kind.to_json(self.obj, RenderContext(now=self.app.now(), revealed=self.revealed))
 
     def current_text(self) -> str:
         if self.showing == "definition":
@@ -126,13 +122,11 @@ class DescribeScreen(Screen):
 
     @work(exclusive=True, group="describe-definition")
     async def _load_definition(self) -> None:
-        from bcs_tui.api.errors import BcsError
-
         try:
             self.definition = await self.kind.definition(self.app.client, self.obj)
         except BcsError as exc:
             self.definition_error = f"no definition: {exc.message}"
-        except Exception as exc:
+        except ValueError as exc:  # an answer that does not parse (pydantic's ValidationError)
             self.definition_error = f"no definition: {type(exc).__name__}: {exc}"
         self.definition_loaded = True
         if self.showing == "definition":
@@ -140,14 +134,12 @@ class DescribeScreen(Screen):
 
     @work(exclusive=True, group="describe-object")
     async def _reload_object(self, announce: bool = False) -> None:
-        from bcs_tui.api.errors import BcsError
-
         try:
             fresh = await self.kind.inspect(self.app.client, self.obj)
         except BcsError as exc:
             self.app.flash(f"re-read {object_name(self.obj)}: {exc.message}", "warning")
             return
-        except Exception as exc:
+        except ValueError as exc:  # an answer that does not parse (pydantic's ValidationError)
             self.app.flash(f"re-read {object_name(self.obj)}: {type(exc).__name__}: {exc}", "warning")
             return
         if fresh is None:

@@ -12,8 +12,9 @@ Data model
   arrow) clamped to `min_width..max_width`; longer cells end in "…". `align` is "left", "right"
   or "center". `sort_key(row) -> value` overrides the row's sort value for this column.
 - `Row(key, cells, sort_values=(), styles=(), obj=None, bad=False)`: `cells` are plain strings,
-  one per column (never parsed as markup; control characters and escape sequences are removed by
-  `set_rows`); `sort_values` a typed value per column (numbers sort numerically; a missing value
+  one per column (never parsed as markup; `set_rows` makes each one line with
+  `bcs_tui.ui.textsafe.one_line`: escape sequences and control characters removed, whitespace
+  runs squeezed, so callers hand in raw text); `sort_values` a typed value per column (numbers sort numerically; a missing value
   falls back to the cell text); `styles` a style name per cell or None; `obj` the source object;
   `bad` marks a row in a fault status for `faults_only`.
 
@@ -45,7 +46,7 @@ API
 
 Messages (all have `.table` / `.control`, so `@on(ResourceTable.RowActivated, "#apps")` works):
 `CursorMoved(row)` when the cursor lands on another row key, `RowActivated(row)` on Enter or a
-double click (`RowSelected` is an alias), `SortChanged(column_key, reverse)`,
+double click, `SortChanged(column_key, reverse)`,
 `FilterChanged(text, error, shown, total)`, `MarksChanged(count)`.
 
 Styles: component classes, never hex codes. `resource-table--header`, `--cursor` (focused),
@@ -83,49 +84,20 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from bcs_tui.resources.base import STATUS_CLASSES
+from bcs_tui.ui.textsafe import one_line
+from bcs_tui.ui.textual_compat import scrollbars_exist, update_scrollbars
+
 __all__ = ["Column", "Row", "ResourceTable", "parse_filter"]
 
 Align = Literal["left", "right", "center"]
 
 _PREFIX = "resource-table--"
-STATUS_STYLES = (
-    "status-running",
-    "status-failed",
-    "status-warning",
-    "status-pending",
-    "status-unknown",
-    "status-disabled",
-    "muted",
-)
+# A style name per status class of the registry (its one list), and "muted" for secondary text.
+STATUS_STYLES = (*(f"status-{cls}" for cls in STATUS_CLASSES), "muted")
 
-# Escape sequences first (CSI, OSC ... BEL/ST, DCS/SOS/PM/APC ... ST, other ESC x), then any
-# remaining C0/C1 control character. Cells are one line, so tab/newline become spaces.
-_ESCAPES = re.compile(
-    r"\x1b\][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
-    r"|\x9d[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
-    r"|\x1b[PX^_][^\x1b\x9c]*(?:\x1b\\|\x9c)?"
-    r"|[\x90\x98\x9e\x9f][^\x1b\x9c]*(?:\x1b\\|\x9c)?"
-    r"|\x1b\[[0-?]*[ -/]*[@-~]?"
-    r"|\x9b[0-?]*[ -/]*[@-~]?"
-    r"|\x1b[ -/]*[0-~]?"
-)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_WHITESPACE_CONTROL = re.compile(r"[\t\n\r\x0b\x0c]+")
-# A filter is a regex only when asked for; this just detects the syntax.
 _MARK_GLYPH = "*"
 _ELLIPSIS = "…"
-
-
-def _strip_controls(value: object) -> str:
-    """One display line from untrusted text: escape sequences and control characters removed."""
-    if value is None:
-        return ""
-    text = value if isinstance(value, str) else str(value)
-    if not _CONTROL.search(text):
-        return text
-    text = _ESCAPES.sub("", text)
-    text = _WHITESPACE_CONTROL.sub(" ", text)
-    return _CONTROL.sub("", text)
 
 
 @dataclass(slots=True)
@@ -344,8 +316,6 @@ class ResourceTable(ScrollView, can_focus=True):
         def __init__(self, table: "ResourceTable", row: Row) -> None:
             super().__init__(table)
             self.row = row
-
-    RowSelected = RowActivated
 
     class SortChanged(_TableMessage):
         """The sort column or direction changed (`column_key` None: unsorted)."""
@@ -776,18 +746,17 @@ class ResourceTable(ScrollView, can_focus=True):
         # A scrollbar widget that does not exist yet must be created by the layout, not here:
         # set_rows may run inside a worker, and a widget mounted there keeps that worker's
         # context (and so its arguments, e.g. the previous data) alive for the app's lifetime.
+        vertical, horizontal = scrollbars_exist(self)
         scrollbars_ready = (
-            self._vertical_scrollbar is not None
-            or (size.height <= old.height and not self.show_vertical_scrollbar)
+            vertical or (size.height <= old.height and not self.show_vertical_scrollbar)
         ) and (
-            self._horizontal_scrollbar is not None
-            or (size.width <= old.width and not self.show_horizontal_scrollbar)
+            horizontal or (size.width <= old.width and not self.show_horizontal_scrollbar)
         )
         if not self.is_mounted or height is None or height.is_auto or not scrollbars_ready:
             self.virtual_size = size
             return
         self.set_reactive(ResourceTable.virtual_size, size)
-        self._scroll_update(size)
+        update_scrollbars(self, size)
         self.refresh()
 
     def _measure(self) -> None:
@@ -942,13 +911,13 @@ class ResourceTable(ScrollView, can_focus=True):
 
     def _empty_message(self) -> str:
         if not self._rows:
-            return _strip_controls(self.empty_text)
+            return one_line(self.empty_text)
         if self._filter.active:
             suffix = " among rows in a fault status" if self._faults_only else ""
-            return _strip_controls(f"No rows match filter {self._filter.text.strip()!r}{suffix}")
+            return one_line(f"No rows match filter {self._filter.text.strip()!r}{suffix}")
         if self._faults_only:
             return "No rows in a fault status"
-        return _strip_controls(self.empty_text)
+        return one_line(self.empty_text)
 
     def _column_at(self, x: int) -> Column | None:
         for column, start, width in zip(self._columns, self._offsets, self._widths):
@@ -974,22 +943,26 @@ class ResourceTable(ScrollView, can_focus=True):
                 self.action_activate()
 
 
+def _clean(cell: object) -> bool:
+    # one_line's own test: printable (no control or format character) and no run of spaces
+    return type(cell) is str and cell.isprintable() and "  " not in cell
+
+
 def _sanitize(rows: list[Row]) -> None:
-    """Normalise cells to control-free strings, in place; one regex scan when all are clean."""
+    """Cells as one-line, control-free strings (textsafe.one_line), in place. The rows' only
+    sanitiser: callers hand in raw text. One C-level scan of all cells when they are clean."""
     try:
         blob = "".join(chain.from_iterable([row.cells for row in rows]))
     except TypeError:
         blob = None  # a non-string cell: check row by row
-    # isprintable() is a fast C scan; only text that fails it (control or format characters)
-    # needs the regex.
-    if blob is not None and (blob.isprintable() or not _CONTROL.search(blob)):
+    if blob is not None and _clean(blob):
         for row in rows:
             if type(row.cells) is not tuple:
                 row.cells = tuple(row.cells)
         return
     for row in rows:
         cells = row.cells
-        if any(type(c) is not str or _CONTROL.search(c) for c in cells):
-            row.cells = tuple(_strip_controls(c) for c in cells)
+        if not all(_clean(c) for c in cells):
+            row.cells = tuple(one_line(c) for c in cells)
         elif type(cells) is not tuple:
             row.cells = tuple(cells)

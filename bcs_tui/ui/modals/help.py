@@ -22,7 +22,6 @@ NAVIGATION = (
 
 def help_tables(app, kind: ResourceKind | None) -> list[Table]:
     """One table for the current view's actions, one for reading/navigation keys."""
-    browser = app.browser
     kind_name = kind.name if kind is not None else "*"
     allowed = {a.id for a in actions_for(kind_name, app.read_only)}
     view = Table(title=f"{kind.title if kind else 'Lists'}: actions", title_justify="left", box=None,
@@ -35,7 +34,7 @@ def help_tables(app, kind: ResourceKind | None) -> list[Table]:
     for action in ACTIONS:
         if action.id not in allowed:
             continue
-        key = app.key_for(action.id, browser)
+        key = app.key_for(action.id)
         desc = Text(action.description)
         if action.dangerous:
             desc.append("  (writes; asks first)", style="italic")

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from bcs_tui.resources import RenderContext, ResourceKind, object_name, to_jsonable
+from bcs_tui.resources import RenderContext, ResourceKind, object_name
 from bcs_tui.ui.textsafe import one_line, safe_text
 
 
@@ -25,10 +25,7 @@ def copy_choices(kind: ResourceKind, obj: Any, *, revealed: bool = False, now: f
     if ident and ident != name:
         choices["id"] = safe_text(ident)
     try:
-        if kind.describe is not None:
-            data = kind.describe(obj, RenderContext(now=now, revealed=revealed))
-        else:
-            data = to_jsonable(obj)
+        data = kind.to_json(obj, RenderContext(now=now, revealed=revealed))
         choices["json"] = safe_text(json.dumps(data, indent=2, ensure_ascii=False, default=str))
     except Exception:  # one odd object must not close the console: name and id are still offered
         pass

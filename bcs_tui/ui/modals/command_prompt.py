@@ -21,7 +21,7 @@ from bcs_tui.resources import (
     primary_aliases,
     prompt_words,
 )
-from bcs_tui.ui.widgets.prompt import CommandInput, CommandSuggester
+from bcs_tui.ui.widgets.inputs import CommandInput, CommandSuggester
 
 SPECIAL_WORDS = {"q": "quit", "q!": "quit", "quit": "quit", "exit": "quit", "help": "help", "?": "help", "h": "help"}
 
