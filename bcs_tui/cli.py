@@ -435,6 +435,7 @@ def show_config(out: TextIO, environ: Mapping[str, str] | None = None) -> int:
         w("keymap:      " + ", ".join(f"{k}={v}" for k, v in config.keymap.items()) + "\n")
     if config.aliases:
         w("aliases:     " + ", ".join(f"{k}={v}" for k, v in config.aliases.items()) + "\n")
+    _show_plugins(w, config)
     if _show_bcs_client(w, config, env) and not config.contexts:
         return 0
     if not config.contexts:
@@ -478,6 +479,20 @@ def show_config(out: TextIO, environ: Mapping[str, str] | None = None) -> int:
         for note in keymap_notes(view):
             w(f"  note         {note}\n")
     return 0
+
+
+def _show_plugins(w: Any, config: ConfigFile) -> None:
+    """`config show`: each plugin, its key, lists, mode and command (checked like at start)."""
+    if not config.plugins:
+        return
+    try:
+        plugins = _plugins(config)
+    except ConfigError as exc:
+        w(f"plugins:     unusable: {exc}\n")
+        return
+    for p in plugins:
+        flags = ", ".join(x for x in (p.mode, "writes (hidden when read-only)" if p.writes else "") if x)
+        w(f"plugin:      {p.key:<8} {p.name}: {p.command}  [{', '.join(p.kinds)}; {flags}]\n")
 
 
 def _show_bcs_client(w: Any, config: ConfigFile, env: Mapping[str, str]) -> bool:

@@ -242,3 +242,14 @@ async def test_in_read_only_a_writing_plugin_is_hidden(tmp_path, monkeypatch, fa
         await pilot.pause(0.3)
         assert not isinstance(app.screen, (ConfirmModal, PluginOutputScreen))
     assert not AuditLog(settings.audit_path).entries()
+
+
+def test_config_show_lists_the_plugins(tmp_path, monkeypatch, capsys):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[contexts.a]\nserver = "https://h:1"\ncluster_id = "C"\n' + README_EXAMPLES)
+    monkeypatch.setenv("BCS_TUI_CONFIG", str(cfg))
+    monkeypatch.setenv("BCS_TUI_STATE_DIR", str(tmp_path / "state"))
+    assert cli.main(["config", "show"]) == 0
+    out = capsys.readouterr().out
+    assert "plugin:      ctrl+g   ssh-agent: ssh -t {host_ip}  [taskgroups, agents; terminal]" in out
+    assert "plugin:      ctrl+l   tg-logs: ssh {host_ip} tail" in out

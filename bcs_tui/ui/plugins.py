@@ -162,6 +162,7 @@ async def run(app: Any, name: str) -> None:
             return
         _audit(app, plugin, argv, "started")
     env = child_env(os.environ, _secrets(app), values)
+    log.info("plugin %s (%s): %s", plugin.name, plugin.mode, argv)
     if plugin.mode == "terminal":
         await _run_on_terminal(app, plugin, argv, env)
     else:
