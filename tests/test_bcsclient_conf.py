@@ -178,6 +178,13 @@ async def test_with_only_a_bcs_conf_the_console_connects_to_the_simulator(tmp_pa
             assert app.browser.state.loaded, app.browser.state.error
             shown = [r.key for r in app.browser.table.rows]
             assert "hero-prod/gateway" in shown
+            # `:ctx bcs-client` (the only context) builds a new client: it keeps bcs.conf's token
+            app.switch_context("bcs-client")
+            for _ in range(200):
+                await pilot.pause(0.02)
+                if app.browser.state.loaded or app.browser.state.error:
+                    break
+            assert app.browser.state.loaded and not app.browser.state.error, app.browser.state.error
         # the simulator answers only with the right token (a wrong one is a 401); it logs it masked
         seen = [r for r in cluster.requests if "/storage/" in r.path]
         assert seen and all(r.headers.get("bcs-clusterid") == cluster.cluster_id for r in seen)
