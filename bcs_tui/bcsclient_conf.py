@@ -363,7 +363,8 @@ def import_into_config(
     token_file = config_file.parent / f"{name}.token" if conf.token else None
     keypass_file = config_file.parent / f"{name}.keypass" if conf.tls.key_password else None
     stamp = time.strftime("%Y-%m-%d %H:%M:%S %z")
-    lines = [f"# imported from {conf.path} on {stamp} (bcs-tui config import-bcs-client)",
+    source = "".join(c if c.isprintable() else "?" for c in str(conf.path))  # a comment is one line
+    lines = [f"# imported from {source} on {stamp} (bcs-tui config import-bcs-client)",
              f"[contexts.{name}]",
              f"server = {_toml_str(ctx.server)}",
              f"cluster_id = {_toml_str(ctx.cluster_id)}"]

@@ -378,3 +378,11 @@ def test_key_password_file_must_be_private(tmp_path):
         cert[2]()
     os.chmod(pw, 0o600)
     assert cert[2]() == KEY_PASSWORD
+
+
+def test_a_strange_bcs_conf_path_cannot_add_lines_to_the_config(tmp_path):
+    folder = tmp_path / "a\n[contexts.evil]\nserver = \"http://x\""
+    path = write_conf(folder, {"apiserver": "h:1"}, {"clusterid": "BCS-MESOS-1"})
+    cfg = tmp_path / "cfg" / "config.toml"
+    bcsclient_conf.import_into_config(bcsclient_conf.load(path), cfg)  # type: ignore[arg-type]
+    assert set(load_config(cfg).contexts) == {"bcs-client"}
