@@ -139,6 +139,9 @@ def _string(path: Path, data: Mapping[str, Any], key: str) -> str:
     if not isinstance(value, str):
         # bcs-client's decoder refuses it too (the fields are Go strings).
         raise ConfigError(f"{path}: '{key}' must be a string, not {type(value).__name__}")
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in value):
+        # never echoed: it would reach the terminal (config show), and it may be a secret
+        raise ConfigError(f"{path}: '{key}' contains control characters")
     return value.strip()
 
 

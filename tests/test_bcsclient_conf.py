@@ -114,6 +114,7 @@ def test_bcsenv_conf_gives_cluster_and_namespace(tmp_path):
     ('{"apiserver": "h:1", "debug": "yes"}', "'debug' must be true or false"),
     ('{"apiserver": "h:99999"}', "not a valid URL"),
     ("\xff\xfe", "is not UTF-8"),
+    ('{"apiserver": "h:1", "ca_file": "/x\\u001b[2J"}', "'ca_file' contains control characters"),
 ])
 def test_bad_bcs_conf_is_one_clear_line(tmp_path, text, message):
     path = tmp_path / "bcs.conf"
