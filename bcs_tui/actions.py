@@ -40,6 +40,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("sort", "o", "Sort by next column (O reverses)", LISTS, show=False),
     Action("sort_reverse", "O", "Reverse the sort", LISTS, show=False),
     Action("copy", "w", "Copy name / ID / JSON to the clipboard (OSC 52)", LISTS, show=False),
+    Action("export", "ctrl+o", "Export the rows shown to a CSV or JSON file", LISTS, show=False),
     Action("versions", "v", "List versions of the application", ("applications",)),
     Action("rollout_view", "l", "Follow the rollout live", ("deployments",)),
     Action("reveal", "ctrl+v", "Reveal / mask secret values", ("secrets",)),

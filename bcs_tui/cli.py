@@ -58,9 +58,13 @@ def _console_parser() -> _Parser:
             "  bcs-tui config path      print the config file location\n"
             "  bcs-tui config show      print the resolved contexts (tokens redacted)\n"
             "  bcs-tui config example   print a commented example config\n"
+            "  bcs-tui completion bash|zsh|fish   print a shell completion script\n"
+            "  bcs-tui config import-bcs-client [PATH]\n"
+            "                           a context from bcs-client's bcs.conf + bcsenv.conf\n"
             "\n"
             "environment: BCS_TUI_CONFIG (config file), BCS_TUI_STATE_DIR (audit log dir),\n"
-            "BCS_TOKEN (token when the context names no source)"
+            "BCS_TOKEN (token when the context names no source), BCS_CLIENT_CONF (bcs-client's\n"
+            "bcs.conf, default /var/bcs/bcs.conf: used when the config has no contexts)"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
         allow_abbrev=False,
@@ -81,6 +85,8 @@ def _console_parser() -> _Parser:
     p.add_argument("--key-file", metavar="F", help="client key for mutual TLS (with --cert-file)")
     p.add_argument("--demo", action="store_true",
                    help=f"run against a built-in simulated cluster ({DEMO_CLUSTER_ID})")
+    p.add_argument("--debug", action="store_true",
+                   help="write debug lines and one line per request to the log file (bcs-tui config show prints where)")
     return p
 
 
@@ -106,12 +112,63 @@ def _sim_parser() -> _Parser:
 
 def _config_parser() -> _Parser:
     p = _Parser(prog=f"{PROG} config", description="Inspect the configuration.", allow_abbrev=False)
-    sub = p.add_subparsers(dest="action", metavar="{path,show,example}", parser_class=_Parser)
+    sub = p.add_subparsers(dest="action", metavar="{path,show,example,contexts,import-bcs-client}", parser_class=_Parser)
     sub.required = True
     sub.add_parser("path", help="print the config file location")
     sub.add_parser("show", help="print the resolved contexts, tokens redacted")
     sub.add_parser("example", help="print a commented example config file")
+    sub.add_parser("contexts", help="print the context names, one a line (for shell completion)")
+    imp = sub.add_parser("import-bcs-client", help="write a context from bcs-client's bcs.conf and bcsenv.conf")
+    imp.add_argument("path", nargs="?", metavar="PATH",
+                     help="bcs.conf to read (default $BCS_CLIENT_CONF, else /var/bcs/bcs.conf)")
+    imp.add_argument("--name", default="bcs-client", help="context name (default bcs-client)")
+    imp.add_argument("--cluster", metavar="ID", help="cluster id when bcsenv.conf names none")
     return p
+
+
+def import_bcs_client(args: argparse.Namespace, out: TextIO, environ: Mapping[str, str] | None = None) -> int:
+    """`bcs-tui config import-bcs-client [PATH]`: a context from bcs-client's files, token in a 600 file."""
+    from bcs_tui import bcsclient_conf
+
+    env = os.environ if environ is None else environ
+    conf = bcsclient_conf.load(args.path, environ=env)
+    if conf is None:
+        raise ConfigError(f"{bcsclient_conf.DEFAULT_CONF}: bcs-client config does not exist "
+                          f"(give its path, or set ${bcsclient_conf.CONF_ENV})")
+    result = bcsclient_conf.import_into_config(conf, paths(env).config_file, name=args.name, cluster_id=args.cluster)
+    w = out.write
+    w(f"wrote context '{result.name}' to {result.config_file}:\n\n{result.table}\n")
+    if result.token_file:
+        w(f"token:        {result.token_file} (mode 600; not in the config)\n")
+    if result.key_password_file:
+        w(f"key password: {result.key_password_file} (mode 600)\n")
+    for note in conf.notes:
+        w(f"note:         {note}\n")
+    start = "bcs-tui" if result.made_current else f"bcs-tui --context {result.name}"
+    w(f"start it with: {start}\n")
+    return 0
+
+
+def _completion_parser() -> _Parser:
+    from bcs_tui.completion import SHELLS
+
+    p = _Parser(prog=f"{PROG} completion", description="Print a shell completion script.",
+                allow_abbrev=False)
+    p.add_argument("shell", choices=SHELLS, help="the shell to complete in")
+    return p
+
+
+def completion_script(shell: str) -> str:
+    """The completion script for `shell`, generated from the parsers above."""
+    from bcs_tui.completion import describe, script
+
+    from bcs_tui.ui.themes import packaged_themes_dir
+
+    themes = {p.stem for d in (packaged_themes_dir(), paths().themes_dir) if d and d.is_dir() for p in d.glob("*.toml")}
+    spec = describe(_console_parser(), extra={
+        "sim": _sim_parser(), "config": _config_parser(), "completion": _completion_parser()},
+        values={"--theme": sorted(themes)})
+    return script(shell, spec)
 
 
 EXAMPLE_CONFIG = '''\
@@ -135,11 +192,13 @@ namespace = "hero-prod"       # start here (leave out for all namespaces)
 read_only = true              # refuse every write
 production = true             # red PRODUCTION banner on the lists; typed confirmations
 refresh = 2                   # seconds between polls
+timeout = 10                  # seconds per request
 operator = "alice"            # sent as X-BCS-Operator
 token_env = "BCS_PROD_TOKEN"
 # ca_file = "/etc/bcs/ca.pem"
 # cert_file = "/etc/bcs/client.pem"
 # key_file = "/etc/bcs/client.key"
+# key_password_file = "~/.config/bcs-tui/prod.keypass"   # an encrypted key's password (chmod 600)
 [contexts.prod-sh.keymap]     # this context only
 # delete = "ctrl+x"
 
@@ -176,9 +235,11 @@ def build_settings(args: argparse.Namespace, environ: Mapping[str, str] | None =
     refresh = parse_refresh(args.refresh) if args.refresh is not None else None
     if args.cluster is not None and not args.demo:
         validate_cluster_id(args.cluster, "--cluster")
-    return resolve_settings(
+    config, bcs_conf = _bcs_client_fallback(args, config, env)
+    remembered = _remembered_context(args, config, run_paths)
+    settings = resolve_settings(
         config,
-        context=args.context,
+        context=args.context or remembered,
         server=args.server,
         cluster_id=args.cluster,
         namespace=args.namespace,
@@ -194,6 +255,52 @@ def build_settings(args: argparse.Namespace, environ: Mapping[str, str] | None =
         environ=env,
         run_paths=run_paths,
     )
+    if bcs_conf is not None:
+        from bcs_tui.bcsclient_conf import finish_fallback
+
+        finish_fallback(settings, bcs_conf)
+    settings.plugins = _plugins(config)
+    if not args.demo and not args.server:
+        from bcs_tui import remember
+
+        remember.apply(settings, namespace_given=bool(args.namespace), command_given=args.command is not None)
+    return settings
+
+
+def _plugins(config: ConfigFile) -> list[Any]:
+    """The config's [plugins.NAME], checked: a bad one is a usage error, like any config error."""
+    if not config.plugins:
+        return []
+    from bcs_tui.plugins import parse_plugins
+    from bcs_tui.resources import KINDS_BY_NAME
+    from bcs_tui.ui.keymap import plugin_key_problems
+
+    plugins = parse_plugins(config.plugins, f"{config.path} [plugins]", known_kinds=KINDS_BY_NAME)
+    problems = plugin_key_problems(plugins)
+    if problems:
+        raise ConfigError(f"{config.path}: {problems[0]}")
+    return plugins
+
+
+def _remembered_context(args: argparse.Namespace, config: ConfigFile, run_paths: Any) -> str | None:
+    """The context of the last run, when the command line names none (and it still exists)."""
+    if args.context or args.server or args.demo or len(config.contexts) < 2:
+        return None
+    from bcs_tui import remember
+
+    return remember.remembered_context(run_paths.state_dir, config.contexts)
+
+
+def _bcs_client_fallback(args: argparse.Namespace, config: ConfigFile, env: Mapping[str, str]) -> tuple[ConfigFile, Any]:
+    """No contexts of our own and no --context/--server/--demo: bcs-client's bcs.conf, if any."""
+    if config.contexts or args.demo or args.context or args.server:
+        return config, None
+    from bcs_tui import bcsclient_conf
+
+    conf = bcsclient_conf.load(environ=env)
+    if conf is None:
+        return config, None
+    return bcsclient_conf.fallback_config(config, conf, args.cluster), conf
 
 
 def prepare_ui(settings: Settings, *, theme_from_flag: bool = False) -> None:
@@ -233,11 +340,59 @@ def run_console(settings: Settings) -> int:
         print(f"{PROG}: error: the console UI cannot be loaded ({exc})", file=sys.stderr)
         return 1
     app = BcsApp(settings, backend=Backend(settings))
-    result = app.run()
+    try:
+        result = app.run()
+    except Exception as exc:
+        import logging
+
+        logging.getLogger("bcs_tui").critical("the console crashed", exc_info=True)
+        print(f"{PROG}: internal error: {type(exc).__name__}; {_log_hint(settings)}", file=sys.stderr)
+        return 1
     code = getattr(app, "return_code", None)
-    if isinstance(code, int):
-        return code
-    return result if isinstance(result, int) else 0
+    if not isinstance(code, int):
+        code = result if isinstance(result, int) else 0
+    if code == 1:  # Textual's exit code after an unhandled error (it printed the traceback)
+        print(f"{PROG}: the console stopped on an internal error; {_log_hint(settings)}", file=sys.stderr)
+    elif code == 0:
+        remember_run(settings, getattr(app, "last_view", None))
+    return code
+
+
+def remember_run(settings: Settings, last: Any) -> None:
+    """Save the last context, namespace and view of a normal run (never of the demo)."""
+    if settings.demo or not isinstance(last, dict) or not last.get("context"):
+        return
+    if last["context"] not in settings.contexts:
+        return
+    from bcs_tui import remember
+
+    remember.save(settings.paths.state_dir, str(last["context"]), last.get("namespace"), last.get("view"))
+
+
+def _log_hint(settings: Settings) -> str:
+    """Where the details are, for every crash message."""
+    from bcs_tui.logs import log_path
+
+    path = log_path(settings.paths.state_dir)
+    return f"details in the log {path}" if path.exists() else f"no log was written ({path})"
+
+
+def start_log(settings: Settings, debug: bool) -> None:
+    """The rotating log file for this run; a log that cannot be written is a start-up warning."""
+    from bcs_tui import __version__ as version
+    from bcs_tui.logs import log_start, setup_logging
+
+    secrets = tuple(s.reveal() for s in (settings.token, settings.context.tls.key_password) if s)
+    setup = setup_logging(settings.paths.state_dir, debug=debug, secrets=secrets)
+    if setup.error:
+        settings.warnings.append(setup.error)
+        return
+    log_start(settings.context.name, settings.server, settings.cluster_id, read_only=settings.read_only,
+              debug=debug, version=version)
+    for warning in settings.warnings:
+        import logging
+
+        logging.getLogger("bcs_tui").info("start-up note: %s", warning)
 
 
 def run_sim_command(args: argparse.Namespace) -> int:
@@ -272,11 +427,17 @@ def show_config(out: TextIO, environ: Mapping[str, str] | None = None) -> int:
     w(f"config file: {config.path}{state}\n")
     w(f"themes dir:  {run_paths.themes_dir}\n")
     w(f"audit log:   {run_paths.audit_file}\n")
+    from bcs_tui.logs import log_path
+
+    w(f"log file:    {log_path(run_paths.state_dir)}  (--debug for more)\n")
     w(f"theme:       {config.theme or DEFAULT_THEME}\n")
     if config.keymap:
         w("keymap:      " + ", ".join(f"{k}={v}" for k, v in config.keymap.items()) + "\n")
     if config.aliases:
         w("aliases:     " + ", ".join(f"{k}={v}" for k, v in config.aliases.items()) + "\n")
+    _show_plugins(w, config)
+    if _show_bcs_client(w, config, env) and not config.contexts:
+        return 0
     if not config.contexts:
         w("\nno contexts: add [contexts.NAME] tables with server and cluster_id, or run bcs-tui --demo\n")
         return 0
@@ -313,7 +474,48 @@ def show_config(out: TextIO, environ: Mapping[str, str] | None = None) -> int:
                         global_keymap=dict(config.keymap), paths=run_paths)
         for warning in keymap_warnings(view):
             w(f"  warning      {warning}\n")
+        from bcs_tui.ui.keymap import keymap_notes
+
+        for note in keymap_notes(view):
+            w(f"  note         {note}\n")
     return 0
+
+
+def _show_plugins(w: Any, config: ConfigFile) -> None:
+    """`config show`: each plugin, its key, lists, mode and command (checked like at start)."""
+    if not config.plugins:
+        return
+    try:
+        plugins = _plugins(config)
+    except ConfigError as exc:
+        w(f"plugins:     unusable: {exc}\n")
+        return
+    for p in plugins:
+        flags = ", ".join(x for x in (p.mode, "writes (hidden when read-only)" if p.writes else "") if x)
+        w(f"plugin:      {p.key:<8} {p.name}: {p.command}  [{', '.join(p.kinds)}; {flags}]\n")
+
+
+def _show_bcs_client(w: Any, config: ConfigFile, env: Mapping[str, str]) -> bool:
+    """`config show`'s part on bcs-client's bcs.conf: used or not, and where each value comes from."""
+    from bcs_tui import bcsclient_conf
+
+    try:
+        conf = bcsclient_conf.load(environ=env)
+    except ConfigError as exc:
+        w(f"\nbcs-client config: unusable: {exc}\n")
+        return False
+    if conf is None:
+        if bcsclient_conf.disabled(env):
+            w(f"\nbcs-client config: not used (${bcsclient_conf.CONF_ENV}=none)\n")
+        else:
+            w(f"\nbcs-client config: {bcsclient_conf.conf_path(env)[0]}  (does not exist)\n")
+        return False
+    w("\n")
+    for line in bcsclient_conf.describe(conf, used=not config.contexts):
+        w(line + "\n")
+    if not config.contexts:
+        w("  (keep it: bcs-tui config import-bcs-client)\n")
+    return True
 
 
 def _fail(message: str) -> int:
@@ -327,6 +529,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args_list[:1] == ["sim"]:
             return run_sim_command(_sim_parser().parse_args(args_list[1:]))
+        if args_list[:1] == ["completion"]:
+            sys.stdout.write(completion_script(_completion_parser().parse_args(args_list[1:]).shell))
+            return 0
         if args_list[:1] == ["config"]:
             cfg = _config_parser().parse_args(args_list[1:])
             if cfg.action == "path":
@@ -335,10 +540,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             if cfg.action == "example":
                 sys.stdout.write(EXAMPLE_CONFIG)
                 return 0
+            if cfg.action == "contexts":
+                for name in load_config(paths().config_file).contexts:
+                    print(name)
+                return 0
+            if cfg.action == "import-bcs-client":
+                return import_bcs_client(cfg, sys.stdout)
             return show_config(sys.stdout)
         args = _console_parser().parse_args(args_list)
         settings = build_settings(args)
         prepare_ui(settings, theme_from_flag=args.theme is not None)
+        start_log(settings, args.debug)
     except SystemExit as exc:  # --help / --version print and "exit" 0
         return exc.code if isinstance(exc.code, int) else 0
     except (UsageError, ConfigError) as exc:

@@ -23,6 +23,9 @@ class Backend:
         self.scale = scale  # --demo cluster size
         self.transport = transport  # an httpx transport for every client (tests)
         self.sim: Any = None  # the running simulator in --demo
+        # The run's first context keeps the token resolved at start when it names no source
+        # (bcs-client's bcs_token): `:ctx` back to it must not lose it.
+        self._start_token = (settings.context.name, settings.token)
 
     def audit_log(self) -> AuditLog:
         return AuditLog(self.settings.paths.audit_file)
@@ -47,6 +50,8 @@ class Backend:
     def client_for(self, ctx: Context) -> BcsClient:
         """A client for another context of the run (`:ctx`): its token is resolved now, so a
         failing source raises ConfigError before anything is switched."""
+        if ctx.name == self._start_token[0] and ctx.token_source.kind == "none" and self._start_token[1]:
+            return self._client(ctx, self._start_token[1])
         return self._client(ctx, resolve_token(ctx))
 
     def _client(self, ctx: Context, token: Secret | None) -> BcsClient:
@@ -57,6 +62,7 @@ class Backend:
             operator=ctx.operator,
             verify=ctx.verify,
             cert=ctx.cert,
+            timeout=ctx.timeout or 10.0,
             # --readonly (force_read_only) holds for every context of the run.
             read_only=ctx.read_only or self.settings.force_read_only,
             audit=self.audit_log(),

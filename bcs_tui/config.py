@@ -143,6 +143,10 @@ class TLSConfig:
     cert_file: str | None = None
     key_file: str | None = None
     insecure: bool = False
+    # The client key's password (an encrypted key): from bcs-client's bcs.conf in memory, or a
+    # file only its owner can read (`key_password_file`). Read only when OpenSSL asks for it.
+    key_password: Secret | None = None
+    key_password_file: str | None = None
 
     @property
     def verify(self) -> bool | str:
@@ -152,11 +156,26 @@ class TLSConfig:
         return self.ca_file or True
 
     @property
-    def cert(self) -> tuple[str, str] | None:
-        """httpx's `cert`: (cert file, key file) for mutual TLS, else None."""
+    def cert(self) -> tuple[str, str] | tuple[str, str, Any] | None:
+        """(cert file, key file) for mutual TLS, plus a password callable when the key has one."""
         if self.cert_file and self.key_file:
+            if self.key_password is not None or self.key_password_file:
+                return (self.cert_file, self.key_file, self._key_password)
             return (self.cert_file, self.key_file)
         return None
+
+    def _key_password(self) -> str:
+        """OpenSSL's password callback: the configured password, never a terminal prompt."""
+        if self.key_password is not None:
+            return self.key_password.reveal()
+        try:
+            return _read_token_file(str(self.key_password_file), "key_password_file")
+        except ConfigError as exc:
+            raise KeyPasswordError(exc.message) from None
+
+
+class KeyPasswordError(OSError):
+    """The client key's password could not be read (the TLS setup reports it as one line)."""
 
 
 @dataclass(frozen=True)
@@ -176,6 +195,7 @@ class Context:
     tls: TLSConfig = field(default_factory=TLSConfig)
     keymap: dict[str, str] = field(default_factory=dict)
     record_shells: bool = False  # record each shell's output to <state dir>/shells/ (0600)
+    timeout: float | None = None  # seconds per request (the client's default when None)
 
     # Flat views of the TLS options, so callers can pass a Context straight to BcsClient.
     @property
@@ -214,6 +234,7 @@ class ConfigFile:
     keymap: dict[str, str] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
     contexts: dict[str, Context] = field(default_factory=dict)
+    plugins: dict[str, Any] = field(default_factory=dict)  # [plugins.NAME] tables, checked by bcs_tui.plugins
 
 
 @dataclass(frozen=True)
@@ -255,11 +276,11 @@ def paths(environ: Mapping[str, str] | None = None) -> Paths:
 # Parsing and validation
 
 
-_TOP_KEYS = ("current_context", "theme", "keymap", "aliases", "contexts")
+_TOP_KEYS = ("current_context", "theme", "keymap", "aliases", "contexts", "plugins")
 _CONTEXT_KEYS = (
     "server", "cluster_id", "namespace", "read_only", "production", "theme", "refresh",
     "operator", "token_env", "token_file", "token_command", "ca_file", "cert_file", "key_file",
-    "insecure", "keymap", "record_shells",
+    "insecure", "keymap", "record_shells", "key_password_file", "timeout",
 )
 _INLINE_TOKEN_KEYS = ("token", "bcs_token", "password")
 
@@ -473,6 +494,7 @@ def _parse_context(name: str, raw: Any, base: Path | None, where_file: str) -> C
             tls_values[key] = _expand_file(where, key, value, base)
     if "insecure" in raw:
         tls_values["insecure"] = _want_bool(where, "insecure", raw["insecure"])
+    tls_values.update(_parse_key_password_file(where, raw, base))
     tls = _validate_tls(where, TLSConfig(**tls_values))
 
     return Context(
@@ -489,7 +511,33 @@ def _parse_context(name: str, raw: Any, base: Path | None, where_file: str) -> C
         tls=tls,
         keymap=_want_str_table(where, "keymap", raw["keymap"]) if "keymap" in raw else {},
         record_shells=_want_bool(where, "record_shells", raw.get("record_shells", False)),
+        timeout=validate_timeout(raw["timeout"], where) if "timeout" in raw else None,
     )
+
+
+MAX_TIMEOUT = 600.0
+
+
+def validate_timeout(value: Any, where: str = "timeout") -> float:
+    """A context's request timeout in seconds: more than 0, at most 600."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{where}: timeout must be a number of seconds, not {_type_name(value)}")
+    seconds = float(value)
+    if not (0 < seconds <= MAX_TIMEOUT):  # also catches nan
+        raise ConfigError(f"{where}: timeout must be more than 0 and at most {MAX_TIMEOUT:g} seconds, got {value}")
+    return seconds
+
+
+def _parse_key_password_file(where: str, raw: Mapping[str, Any], base: Path | None) -> dict[str, str]:
+    """`key_password_file`: the client key's password in a file (mode 600), with cert/key files."""
+    if "key_password_file" not in raw:
+        return {}
+    value = _want_str(where, "key_password_file", raw["key_password_file"]).strip()
+    if not value:
+        raise ConfigError(f"{where}: 'key_password_file' is empty")
+    if "key_file" not in raw:
+        raise ConfigError(f"{where}: key_password_file needs cert_file and key_file")
+    return {"key_password_file": _expand_file(where, "key_password_file", value, base)}
 
 
 def parse_config(data: Mapping[str, Any], path: Path) -> ConfigFile:
@@ -521,9 +569,12 @@ def parse_config(data: Mapping[str, Any], path: Path) -> ConfigFile:
             f"{where}: current_context '{current}' is not defined"
             + (f" (contexts: {', '.join(contexts)})" if contexts else " (no [contexts.NAME] tables)")
         )
+    plugins = data.get("plugins", {})
+    if not isinstance(plugins, dict) or not all(isinstance(v, dict) for v in plugins.values()):
+        raise ConfigError(f"{where}: 'plugins' must be tables like [plugins.NAME]")
     return ConfigFile(
         path=path, exists=True, current_context=current, theme=theme, keymap=keymap,
-        aliases=aliases, contexts=contexts,
+        aliases=aliases, contexts=contexts, plugins=dict(plugins),
     )
 
 
@@ -681,6 +732,7 @@ class Settings:
     contexts: dict[str, Context] = field(default_factory=dict)  # every context, for `:ctx`
     # --readonly: sticks when the user switches context inside the app (a promise for the run).
     force_read_only: bool = False
+    plugins: list[Any] = field(default_factory=list)  # bcs_tui.plugins.Plugin, parsed by the cli
 
     @property
     def command(self) -> str | None:

@@ -12,6 +12,8 @@ import tempfile  # noqa: E402
 _SCRATCH = tempfile.mkdtemp(prefix="bcs-tui-tests-")
 os.environ.setdefault("BCS_TUI_STATE_DIR", os.path.join(_SCRATCH, "state"))
 os.environ.setdefault("BCS_TUI_CONFIG", os.path.join(_SCRATCH, "config.toml"))
+# ... nor a /var/bcs/bcs.conf of the machine (bcs-client's config, used when there is no config).
+os.environ.setdefault("BCS_CLIENT_CONF", "none")
 
 
 # ---------------------------------------------------------------------------------------------

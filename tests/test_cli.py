@@ -334,3 +334,95 @@ def test_config_example_is_a_valid_config(tmp_path, capsys, monkeypatch):
     assert resolve_settings(cfg).token.reveal() == TOKEN
     assert cli.main(["config", "show"]) == 0
     assert TOKEN not in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- bcs-client's bcs.conf
+
+
+def bcs_conf(tmp_path: Path, monkeypatch, conf: dict, env: dict | None = None) -> Path:
+    import json
+
+    folder = tmp_path / "var-bcs"
+    folder.mkdir()
+    path = folder / "bcs.conf"
+    path.write_text(json.dumps(conf))
+    path.chmod(0o600)
+    if env is not None:
+        (folder / "bcsenv.conf").write_text(json.dumps(env))
+    monkeypatch.setenv("BCS_CLIENT_CONF", str(path))
+    return path
+
+
+def test_no_config_of_our_own_uses_bcs_conf(tmp_path, monkeypatch, started):
+    bcs_conf(tmp_path, monkeypatch, {"apiserver": "127.0.0.1:8081", "bcs_token": TOKEN},
+             {"clusterid": "BCS-MESOS-30003", "namespace": "ns1"})
+    assert cli.main([]) == 0
+    (settings,) = started
+    assert (settings.context.name, settings.server, settings.cluster_id, settings.namespace) == (
+        "bcs-client", "http://127.0.0.1:8081", "BCS-MESOS-30003", "ns1")
+    assert settings.token.reveal() == TOKEN
+    assert settings.warnings[0].startswith("using bcs-client's config ")  # said on screen at start
+
+
+def test_bcs_conf_without_a_cluster_id_is_one_line(tmp_path, monkeypatch, started, capsys):
+    bcs_conf(tmp_path, monkeypatch, {"apiserver": "127.0.0.1:8081"})
+    assert cli.main([]) == 2
+    assert "no cluster id" in one_error_line(capsys)
+    assert cli.main(["--cluster", "BCS-MESOS-1"]) == 0 and started[0].cluster_id == "BCS-MESOS-1"
+
+
+def test_bcs_client_conf_none_turns_it_off(tmp_path, monkeypatch, started, capsys):
+    monkeypatch.setenv("BCS_CLIENT_CONF", "none")
+    assert cli.main([]) == 2
+    assert "no cluster chosen" in one_error_line(capsys)
+    assert cli.main(["config", "show"]) == 0
+    assert "bcs-client config: not used ($BCS_CLIENT_CONF=none)" in capsys.readouterr().out
+
+
+def test_config_show_explains_where_bcs_conf_values_come_from(tmp_path, monkeypatch, capsys):
+    bcs_conf(tmp_path, monkeypatch, {"apiserver": "10.0.0.5:8081", "bcs_token": TOKEN},
+             {"clusterid": "BCS-MESOS-30003"})
+    assert cli.main(["config", "show"]) == 0
+    out = capsys.readouterr().out
+    assert TOKEN not in out
+    assert "(used: bcs-tui has no contexts of its own)" in out
+    assert "http://10.0.0.5:8081  <- apiserver '10.0.0.5:8081' in bcs.conf + http:// (bcs-client's rule: not all three TLS files are set)" in out
+    assert "BCS-MESOS-30003  <- clusterid in bcsenv.conf" in out
+    assert "***  <- bcs_token in bcs.conf" in out
+    assert "bcs-tui config import-bcs-client" in out
+    # with a context of our own, bcs.conf is listed as not used
+    config(tmp_path, '[contexts.a]\nserver = "https://h:1"\ncluster_id = "C"\n')
+    assert cli.main(["config", "show"]) == 0
+    assert "(not used: bcs-tui's own contexts come first)" in capsys.readouterr().out
+
+
+def test_config_import_bcs_client_prints_what_it_wrote(tmp_path, monkeypatch, capsys):
+    path = bcs_conf(tmp_path, monkeypatch, {"apiserver": "127.0.0.1:8081", "bcs_token": TOKEN},
+                    {"clusterid": "BCS-MESOS-30003"})
+    monkeypatch.delenv("BCS_CLIENT_CONF")
+    assert cli.main(["config", "import-bcs-client", str(path), "--name", "sh"]) == 0
+    out = capsys.readouterr().out
+    assert TOKEN not in out and "[contexts.sh]" in out and "(mode 600; not in the config)" in out
+    assert "start it with: bcs-tui\n" in out
+    # no PATH: the default /var/bcs/bcs.conf (or $BCS_CLIENT_CONF)
+    monkeypatch.setenv("BCS_CLIENT_CONF", str(tmp_path / "missing.conf"))
+    assert cli.main(["config", "import-bcs-client"]) == 2
+    assert "bcs-client config does not exist" in one_error_line(capsys)
+
+
+def test_context_timeout_setting(tmp_path, started, capsys):
+    config(tmp_path, '[contexts.a]\nserver = "https://h:1"\ncluster_id = "C"\ntimeout = 30\n')
+    assert cli.main([]) == 0
+    assert started[0].context.timeout == 30.0
+    config(tmp_path, '[contexts.a]\nserver = "https://h:1"\ncluster_id = "C"\ntimeout = 0\n')
+    assert cli.main([]) == 2
+    assert "timeout must be more than 0 and at most 600 seconds" in one_error_line(capsys)
+
+
+def test_one_version_source():
+    import importlib.metadata
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert "version" not in project and project["dynamic"] == ["version"]
+    assert importlib.metadata.version("bcs-tui") == bcs_tui.__version__

@@ -284,3 +284,87 @@ reschedule = "S"
         await pilot.pause()
         shown = [n.message for n in app._notifications]
         assert any("exec and reschedule are both on 'S' (taskgroups)" in m for m in shown), shown
+
+
+# --------------------------------------------------------------------------- cursor keys and the vim preset
+
+
+def test_vim_preset_adds_cursor_keys_where_no_action_has_them():
+    report = analyse_keymap(settings_with({"preset": "vim"}))
+    assert report.warnings == []
+    assert report.keymap == {
+        "resource_table.cursor_down": "down,j",
+        "resource_table.page_down": "pagedown,ctrl+f",
+        "resource_table.page_up": "pageup,ctrl+b",
+    }
+    assert "vim preset: cursor_up on 'k' left out: it is signal's key (remap signal to free it)" in report.notes
+    assert any("'ctrl+d' left out: it is delete's key" in n for n in report.notes)
+    assert any("'ctrl+u' left out: it is update_resource's key" in n for n in report.notes)
+
+
+def test_remapping_the_action_frees_the_key_for_the_preset():
+    report = analyse_keymap(settings_with({"preset": "vim", "signal": "K"}))
+    assert report.keymap["resource_table.cursor_up"] == "up,k"
+    assert report.keymap["signal"] == "K"
+
+
+def test_own_cursor_keys_and_their_problems():
+    report = analyse_keymap(settings_with({"cursor_down": "n", "cursor_up": "d", "page_down": "ctrl+bogus",
+                                           "preset": "emacs"}))
+    assert report.keymap == {"resource_table.cursor_down": "down,n"}
+    assert "[keymap]: cursor_up on 'd' left out: it is describe's key (remap describe to free it)" in report.warnings
+    assert any("page_down = 'ctrl+bogus': unknown key name 'bogus'" in w for w in report.warnings)
+    assert "[keymap]: unknown preset 'emacs' (presets: vim); ignored" in report.warnings
+
+
+async def test_vim_keys_move_the_cursor_in_a_list(tmp_path):
+    import httpx
+
+    from bcs_tui.api.client import BcsClient
+    from bcs_tui.cli import prepare_ui
+    from bcs_tui.sim.server import create_app
+    from bcs_tui.ui.app import BcsApp
+    from tests.apptest import demo_cluster
+
+    settings = settings_from_file(tmp_path, """
+[keymap]
+preset = "vim"
+[contexts.a]
+server = "http://sim"
+cluster_id = "BCS-MESOS-10001"
+refresh = 3600
+""")
+    prepare_ui(settings)
+    assert settings.warnings == []
+    cluster = demo_cluster()
+    client = BcsClient("http://sim", cluster.cluster_id, transport=httpx.ASGITransport(app=create_app(cluster)))
+    app = BcsApp(settings, client=client, now=cluster.clock.now)
+    async with app.run_test(size=(120, 30)) as pilot:
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if app.browser.state.loaded:
+                break
+        table = app.browser.query_one("#table")
+        assert len(table.view_rows) > 10 and table.cursor_index == 0
+        await pilot.press("j", "j")
+        assert table.cursor_index == 2
+        await pilot.press("G")
+        assert table.cursor_index == len(table.view_rows) - 1
+        await pilot.press("g")
+        assert table.cursor_index == 0
+        await pilot.press("ctrl+f")
+        assert table.cursor_index > 2
+        await pilot.press("ctrl+b")
+        assert table.cursor_index == 0
+        await pilot.press("down")  # the arrows still work
+        assert table.cursor_index == 1
+
+
+def test_config_show_lists_what_the_preset_left_out(tmp_path, capsys):
+    from bcs_tui import cli
+
+    (tmp_path / "config.toml").write_text('[keymap]\npreset = "vim"\n[contexts.a]\nserver = "https://h"\ncluster_id = "C"\n')
+    assert cli.main(["config", "show"]) == 0
+    out = capsys.readouterr().out
+    assert "note         vim preset: cursor_up on 'k' left out: it is signal's key" in out
+    assert "warning" not in out

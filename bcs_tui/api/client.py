@@ -26,6 +26,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from bcs_tui import __version__
 from bcs_tui.api.errors import (
     ApiError,
     AuthError,
@@ -397,6 +398,10 @@ def _body_dict(body: Any, model: type[BaseModel] | None, what: str) -> Any:
     return body
 
 
+def _no_key_password() -> str:
+    raise ssl.SSLError("the client key is encrypted and no key password is configured (key_password_file)")
+
+
 class BcsClient:
     """Async client for one BCS mesos cluster.
 
@@ -415,7 +420,7 @@ class BcsClient:
         *,
         operator: str | None = None,
         verify: bool | str = True,
-        cert: tuple[str, str] | str | None = None,
+        cert: tuple[Any, ...] | str | None = None,
         timeout: float = 10.0,
         read_only: bool = False,
         audit: Any = None,
@@ -436,7 +441,8 @@ class BcsClient:
         self.stats = ClientStats()
         self._token = _reveal(token)
         register_secret(self._token)
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        headers = {"Content-Type": "application/json", "Accept": "application/json",
+                   "User-Agent": f"bcs-tui/{__version__}"}
         if self.cluster_id:
             headers["BCS-ClusterID"] = self.cluster_id
         if self._token:
@@ -460,7 +466,7 @@ class BcsClient:
         self._http = httpx.AsyncClient(**kwargs)
 
     @staticmethod
-    def _ssl_context(verify: bool | str, cert: tuple[str, str] | str | None) -> ssl.SSLContext | bool:
+    def _ssl_context(verify: bool | str, cert: tuple[Any, ...] | str | None) -> ssl.SSLContext | bool:
         """TLS: verify by default, a CA file, an explicit insecure switch, client cert + key."""
         try:
             if verify is False:
@@ -475,7 +481,9 @@ class BcsClient:
                 if isinstance(cert, str):
                     ctx.load_cert_chain(cert)
                 else:
-                    ctx.load_cert_chain(cert[0], cert[1])
+                    # (cert, key[, password callable]): an encrypted key without a configured
+                    # password fails here instead of OpenSSL prompting on the terminal.
+                    ctx.load_cert_chain(cert[0], cert[1], cert[2] if len(cert) > 2 else _no_key_password)
         except (OSError, ssl.SSLError) as exc:
             raise TransportError(f"TLS setup failed: {exc}") from None
         return ctx

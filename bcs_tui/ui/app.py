@@ -81,6 +81,7 @@ class BcsApp(App):
         self.command_history: list[str] = []  # `:` lines typed, for Up/Down in the prompt
         self.namespaces: list[str] = []  # for completion, refreshed in the background
         self.namespace: str | None = settings.context.namespace or None
+        self.last_view: dict[str, Any] | None = None  # set by exit(): where the user was
         self._operations: Any = None
         self._allowed: dict[str, frozenset[str]] = {}
         self._theme_warnings: list[str] = []
@@ -158,6 +159,9 @@ class BcsApp(App):
             except (NotImplementedError, RuntimeError, ValueError):
                 pass  # not the main thread (tests) or not supported
         self._apply_keymap()
+        from bcs_tui.ui import plugins
+
+        plugins.install(self)
         for warning in self.settings.warnings + self._theme_warnings:
             self.flash(str(warning), "warning", timeout=10)
         if self.client is None:
@@ -214,6 +218,33 @@ class BcsApp(App):
             self._operations = Operations(self)
         return self._operations
 
+    def action_plugin(self, name: str) -> None:
+        """A config plugin's key: run it on the row under the cursor (bcs_tui/ui/plugins.py)."""
+        from bcs_tui.ui import plugins
+
+        async def guarded() -> None:
+            try:
+                await plugins.run(self, name)
+            except (OSError, ValueError) as exc:  # the command could not start: said, not a bug
+                log.warning("plugin %s failed", name, exc_info=True)
+                self.flash(f"plugin {name} failed: {exc}", "error")
+
+        self.run_worker(guarded(), group="plugins")
+
+    # Views the next run can open from the `:` prompt word alone (no parent object, no argument).
+    _REMEMBERED_VIEWS_EXCLUDE = ("contexts", "versions", "containers", "customresources")
+
+    def exit(self, *args: Any, **kwargs: Any) -> None:
+        """Quit; first note where the user was (cli.py remembers it for the next run)."""
+        browser = self.browser
+        state = browser.state if browser is not None else None
+        view = None
+        if state is not None and state.scope.parent is None and not state.scope.names \
+                and state.kind.name not in self._REMEMBERED_VIEWS_EXCLUDE:
+            view = state.kind.name
+        self.last_view = {"context": self.settings.context.name, "namespace": self.namespace, "view": view}
+        super().exit(*args, **kwargs)
+
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         """Failures of the app's own workers that are expected (exit_on_error=False): the server
@@ -227,6 +258,7 @@ class BcsApp(App):
         elif event.worker.group == "close-client" and isinstance(error, (BcsError, OSError)):
             log.info("closing the previous client: %s", error)
         elif error is not None:
+            log.critical("the console stops on an error in %s", event.worker.name, exc_info=error)
             raise error
 
     def flash(self, message: str, severity: str = "information", timeout: float | None = None) -> None:

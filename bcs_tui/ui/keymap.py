@@ -7,6 +7,8 @@ stop the console: they come back as warnings the app shows at start-up.
 Config::
 
     [keymap]                  # every context
+    preset = "vim"            # j/k, g/G, ctrl+f/ctrl+b in the lists (where no action has the key)
+    cursor_down = "n"         # cursor keys: cursor_up/down, page_up/down, first_row, last_row
     scale = "S"
     [contexts.prod.keymap]    # this context only (wins over [keymap])
     delete = "ctrl+x"
@@ -49,12 +51,33 @@ RESERVED_KEYS: dict[str, str] = {
 }
 
 
+# Cursor movement in every list (the ResourceTable's bindings): keymap id -> (binding id, the
+# default keys). Keys given in the config are added to the defaults (the arrows always work).
+CURSOR_BINDINGS: dict[str, tuple[str, str]] = {
+    "cursor_up": ("resource_table.cursor_up", "up"),
+    "cursor_down": ("resource_table.cursor_down", "down"),
+    "page_up": ("resource_table.page_up", "pageup"),
+    "page_down": ("resource_table.page_down", "pagedown"),
+    "first_row": ("resource_table.home", "home,g"),
+    "last_row": ("resource_table.end", "end,G"),
+}
+# `preset = "vim"` in [keymap]. A preset key that is an action's key (k is signal, ctrl+d delete,
+# ctrl+u update_resource) is left out: a cursor key must never hide an action; remap the action
+# and the preset takes the key.
+PRESETS: dict[str, dict[str, str]] = {
+    "vim": {"cursor_down": "j", "cursor_up": "k", "page_down": "ctrl+f,ctrl+d",
+            "page_up": "ctrl+b,ctrl+u", "first_row": "g", "last_row": "G"},
+}
+PRESET_KEY = "preset"
+
+
 @dataclass
 class KeymapReport:
     """The usable keymap (binding id -> key string) and what is wrong with the config's one."""
 
     keymap: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # for `config show` (e.g. preset keys left out)
 
 
 def _char_to_key(char: str) -> str:
@@ -151,6 +174,8 @@ def analyse_keymap(settings: Any, actions: Iterable[Action] = ACTIONS) -> Keymap
     origin: dict[str, str] = {k: "[keymap]" for k in top}
     origin.update({k: f"context '{ctx_name}' keymap" for k in ctx_map})
     merged = {**top, **ctx_map}
+    preset = merged.pop(PRESET_KEY, None)
+    cursor = {k: merged.pop(k) for k in list(merged) if k in CURSOR_BINDINGS}
 
     report = KeymapReport()
     for binding_id, spec in merged.items():
@@ -206,12 +231,63 @@ def analyse_keymap(settings: Any, actions: Iterable[Action] = ACTIONS) -> Keymap
                 report.warnings.append(
                     f"keymap: {binding_id} on '{key}' shadows {RESERVED_KEYS[key]}"
                 )
+    _cursor_keys(report, preset, cursor, origin, effective)
     return report
+
+
+def _cursor_keys(report: KeymapReport, preset: Any, cursor: dict[str, str], origin: dict[str, str],
+                 effective: dict[str, set[str]]) -> None:
+    """Add the preset's and the config's cursor keys to the table bindings, never over an action."""
+    taken = {key: action_id for action_id, keys in effective.items() for key in keys}
+    for cid, (_binding, default) in CURSOR_BINDINGS.items():
+        for key in _keys(default):
+            taken.setdefault(key, cid)
+    extra: dict[str, list[str]] = {}
+
+    def add(cid: str, key: str, where: str, from_preset: bool) -> None:
+        owner = taken.get(key)
+        if owner == cid:
+            return
+        if owner is not None:
+            message = (f"{where}: {cid} on '{key}' left out: it is {owner}'s key"
+                       + (f" (remap {owner} to free it)" if owner not in CURSOR_BINDINGS else ""))
+            (report.notes if from_preset else report.warnings).append(message)
+            return
+        taken[key] = cid
+        extra.setdefault(cid, []).append(key)
+
+    if preset is not None:
+        name = str(preset).strip().lower()
+        if name not in PRESETS:
+            report.warnings.append(f"{origin.get(PRESET_KEY, '[keymap]')}: unknown preset {preset!r} "
+                                   f"(presets: {', '.join(PRESETS)}); ignored")
+        else:
+            for cid, spec in PRESETS[name].items():
+                for key in spec.split(","):
+                    add(cid, normalize_key(key), f"{name} preset", True)
+    for cid, spec in cursor.items():
+        where = origin[cid]
+        keys = [k.strip() for k in str(spec).split(",") if k.strip()]
+        bad = [(k, key_problem(k)) for k in keys if key_problem(k)]
+        if not keys or bad:
+            problem = bad[0][1] if bad else "no key"
+            report.warnings.append(f"{where}: {cid} = {spec!r}: {problem}; ignored")
+            continue
+        for key in keys:
+            add(cid, normalize_key(key), where, False)
+    for cid, keys in extra.items():
+        binding_id, default = CURSOR_BINDINGS[cid]
+        report.keymap[binding_id] = ",".join(dict.fromkeys([*default.split(","), *keys]))
 
 
 def load_keymap(settings: Any) -> dict[str, str]:
     """The validated keymap for `App.set_keymap` (warnings: see `analyse_keymap`)."""
     return analyse_keymap(settings).keymap
+
+
+def keymap_notes(settings: Any) -> list[str]:
+    """What `config show` adds: the keys a preset could not take, and why."""
+    return analyse_keymap(settings).notes
 
 
 def keymap_warnings(settings: Any) -> list[str]:
@@ -228,3 +304,28 @@ def default_conflicts(actions: Iterable[Action] = ACTIONS) -> list[str]:
             if _keys(a.key) & _keys(b.key) and _overlap(a, b) is not None:
                 out.append(f"{a.id}/{b.id} on '{a.key}'")
     return out
+
+
+def plugin_key_problems(plugins: Iterable[Any], actions: Iterable[Action] = ACTIONS) -> list[str]:
+    """Why a plugin's key cannot be bound (unbindable, an action's or the cursor's key, taken twice)."""
+    taken: dict[str, str] = {}
+    for a in actions:
+        for key in _keys(a.key):
+            taken.setdefault(key, f"the {a.id} action's key")
+    for cid, (_binding, default) in CURSOR_BINDINGS.items():
+        for key in _keys(default):
+            taken.setdefault(key, f"the {cid} key")
+    for key, what in RESERVED_KEYS.items():
+        taken.setdefault(key, f"reserved for {what}")
+    problems = []
+    for plugin in plugins:
+        problem = key_problem(plugin.key)
+        if problem or "," in plugin.key:
+            problems.append(f"plugin '{plugin.name}': key {plugin.key!r}: {problem or 'one key only'}")
+            continue
+        key = normalize_key(plugin.key)
+        if key in taken:
+            problems.append(f"plugin '{plugin.name}': key '{plugin.key}' is {taken[key]}; choose another")
+            continue
+        taken[key] = f"plugin '{plugin.name}''s key"
+    return problems

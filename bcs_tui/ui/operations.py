@@ -231,7 +231,7 @@ class Operations:
         """Confirm, send each request in order, report a result per target, refresh the view."""
         if not requests:
             raise InvalidInput("nothing to send")
-        if getattr(self.app, "production", False):
+        if self.app.settings.production:
             note = ("PRODUCTION context. " + note).strip()
         if not await self.ask(ConfirmModal(title, requests, typed=typed, details=details, note=note)):
             raise Cancelled()
@@ -647,7 +647,7 @@ class Operations:
                 f"{SCHEDULER}/command/{kind}/{ns}/{name}",
                 lambda kind=kind, ns=ns, name=name, body_spec=body_spec: self.client.send_command(kind, ns, name, body_spec),
                 body=body))
-        note = "PRODUCTION context." if getattr(self.app, "production", False) else ""
+        note = "PRODUCTION context." if self.app.settings.production else ""
         if not await self.ask(ConfirmModal(f"Run {' '.join(spec['command'])!r}?", requests, note=note)):
             raise Cancelled()
         ids: dict[str, str] = {}
@@ -838,7 +838,7 @@ class Operations:
         typed = None
         if len(targets) > 1:
             typed = str(len(targets))
-        elif enforce or getattr(self.app, "production", False):
+        elif enforce or self.app.settings.production:
             # Enforced deletes, and every delete on a production context, need the name typed.
             typed = object_name(targets[0])
         title = (f"Delete {len(targets)} {NOUNS.get(kind, kind)}s?" if len(targets) > 1

@@ -48,7 +48,7 @@ CELL_LIMIT = 300  # characters per cell: a huge server message must not cost a h
 # Actions the browser runs itself; everything else goes to app.operations.
 LOCAL_ACTIONS = frozenset({
     "command_prompt", "filter", "describe", "describe_alt", "drill", "back", "mark", "refresh", "faults",
-    "sort", "sort_reverse", "copy", "reveal", "help", "quit",
+    "sort", "sort_reverse", "copy", "reveal", "help", "quit", "export",
 })
 
 
@@ -558,6 +558,14 @@ class BrowserScreen(Screen):
             return
         await self.app.run_operation(action_id, self, state.kind.name, state.scope.namespace, targets,
                                      state.scope.parent)
+
+    def _do_export(self) -> None:
+        from bcs_tui.ui.export import ExportModal, default_path, rows_as_shown
+
+        titles, rows = rows_as_shown(self.table)
+        path = default_path(self.state.kind.name, self.state.scope.namespace)
+        self.app.push_screen(ExportModal(titles, rows, self.state.kind.title.lower(), path),
+                             lambda outcome: self.app.flash(outcome, "information") if outcome else None)
 
     def _do_command_prompt(self) -> None:
         self.app.action_command_prompt()
