@@ -24,3 +24,12 @@ def make_settings(**over: Any) -> Settings:
 def demo_cluster(**kw: Any) -> SimCluster:
     """The demo cluster, seed 0, with a clock the test moves by hand."""
     return SimCluster(seed=0, scale="demo", clock=SimClock(manual=True), **kw)
+
+
+async def wait_loaded(app: Any, pilot: Any, tries: int = 200) -> None:
+    """Wait until the browser's first load finished (rows or an error), then assert it loaded."""
+    for _ in range(tries):
+        await pilot.pause(0.02)
+        if app.browser.state.loaded or app.browser.state.error:
+            break
+    assert app.browser.state.loaded, app.browser.state.error

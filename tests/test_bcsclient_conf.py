@@ -24,7 +24,7 @@ from bcs_tui.api.client import BcsClient
 from bcs_tui.api.errors import AuthError, TransportError
 from bcs_tui.config import ConfigError, load_config, resolve_settings
 from bcs_tui.sim.server import create_app, start_in_loop
-from tests.apptest import demo_cluster
+from tests.apptest import demo_cluster, wait_loaded
 
 TOKEN = "bcsConfT0ken-9f8e7d6c5b4a"
 KEY_PASSWORD = "k3y-Pa55w0rd"
@@ -172,11 +172,7 @@ async def test_with_only_a_bcs_conf_the_console_connects_to_the_simulator(tmp_pa
         assert "using bcs-client's config" in settings.warnings[0]
         app = BcsApp(settings, backend=Backend(settings), now=cluster.clock.now)
         async with app.run_test(size=(120, 40)) as pilot:
-            for _ in range(200):
-                await pilot.pause(0.02)
-                if app.browser.state.loaded or app.browser.state.error:
-                    break
-            assert app.browser.state.loaded, app.browser.state.error
+            await wait_loaded(app, pilot)
             shown = [r.key for r in app.browser.table.rows]
             assert "hero-prod/gateway" in shown
             # `:ctx bcs-client` (the only context) builds a new client: it keeps bcs.conf's token

@@ -11,7 +11,7 @@ from bcs_tui.compose import Backend
 from bcs_tui import cli, logs
 from bcs_tui.config import Context, Secret, Settings, paths
 from bcs_tui.sim.server import start_in_loop
-from tests.apptest import demo_cluster
+from tests.apptest import demo_cluster, wait_loaded
 
 TOKEN = "L0gT3st-t0ken-4c1d2e3f4a5b6c7d"
 
@@ -44,11 +44,7 @@ async def test_a_debug_run_with_a_token_logs_requests_and_never_the_token(state)
         cli.start_log(settings, debug=True)
         app = BcsApp(settings, backend=Backend(settings), now=cluster.clock.now)
         async with app.run_test(size=(120, 40)) as pilot:
-            for _ in range(200):
-                await pilot.pause(0.02)
-                if app.browser.state.loaded or app.browser.state.error:
-                    break
-            assert app.browser.state.loaded, app.browser.state.error
+            await wait_loaded(app, pilot)
             # something that would carry the token if the log did not scrub it
             logging.getLogger("bcs_tui.test").error("header was Authorization: Bearer %s", TOKEN)
             try:
