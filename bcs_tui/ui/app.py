@@ -14,7 +14,7 @@ from textual.screen import Screen
 
 from bcs_tui.actions import ACTIONS, ACTIONS_BY_ID, actions_for
 from bcs_tui.resources import KINDS, KINDS_BY_NAME, FetchEnv, IssuedCommand, ResourceKind, Scope, lookup
-from bcs_tui.ui.messages import OpenView
+from bcs_tui.ui.messages import OpenView, RunAction
 from bcs_tui.ui.textsafe import one_line
 from bcs_tui.ui.themes import ThemeCommands
 
@@ -196,6 +196,30 @@ class BcsApp(App):
 
     def _on_signal(self) -> None:
         self.exit(return_code=0)
+
+    def exit(self, result: Any = None, return_code: int = 0, message: Any = None) -> None:
+        """Every way out (q, ctrl+c, SIGTERM, SIGHUP) says which writes were still in flight: their
+        outcome is unknown (the audit log keeps their intent lines)."""
+        unknown = self._in_flight_message()
+        if unknown:
+            message = f"{message}\n{unknown}" if message else unknown
+        super().exit(result, return_code, message)
+
+    def _in_flight_message(self) -> str:
+        in_flight = getattr(self.client, "writes_in_flight", None)
+        writes = in_flight() if callable(in_flight) else []
+        if not writes:
+            return ""
+        lines = [f"bcs-tui: {len(writes)} write(s) were in flight when the console stopped; their outcome is "
+                 "UNKNOWN (check the objects before trying again; the audit log has their intent lines):"]
+        lines += [f"  {one_line(', '.join(w.targets) or w.op, 120)}: {one_line(w.line(), 200)}" for w in writes]
+        return "\n".join(lines)
+
+    def on_run_action(self, message: RunAction) -> None:
+        """Screens post RunAction instead of importing the operation pipeline."""
+        message.stop()
+        self.run_worker(self.run_operation(message.action_id, message.screen, message.kind, message.namespace,
+                                           message.targets, message.parent), exit_on_error=False)
 
     async def _connect(self) -> None:
         from bcs_tui.api.client import BcsClient
