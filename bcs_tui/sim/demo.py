@@ -350,6 +350,8 @@ def _mid_rollout(c, b: _Builder, L: dict) -> None:
     d.last_rolling_time = b.now - 300
     d.target_instances = 6
     d.old_instances = 6
+    # the first step began at 6 old / 0 new with surge 2, unavailable 2
+    d.app_target, d.app_rolling, d.ext_target, d.ext_rolling = 4, 2, 2, 2
     d.phase = "START"
     d.update_time = b.now - 300
 
