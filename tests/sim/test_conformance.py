@@ -416,7 +416,7 @@ async def test_storage_reads(sim_client):
     assert tgs and all(r.data.host_ip == "10.24.3.16" for r in tgs)
     eps = await sim_client.storage_endpoints("hero-prod")
     assert eps
-    assert await sim_client.storage_processes() == []
+    assert [r.resource_name for r in await sim_client.storage_processes()] == ["host-agent"]
     rec = await sim_client.storage_inspect("application", "pay", "order")
     assert rec.data.metadata.name == "order"
     tg = (await sim_client.list_taskgroups("pay", "order"))[0]

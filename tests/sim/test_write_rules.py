@@ -402,3 +402,25 @@ async def test_curr_target_instances_only_while_rolling(sim_client, sim_http, si
             break
     assert status == "Running" and ext is None and app["name"].startswith("api-v")
     assert (app["curr_target_instances"], app["CurrentRollingInstances"]) == (0, 0)
+
+
+# ---------------------------------------------------------------- the demo shows both
+
+
+async def test_demo_has_a_process_app_and_a_legacy_app(sim_client, sim_http):
+    agent = await sim_client.fetch_application("ops", "host-agent")
+    assert (agent.kind, agent.status) == ("process", "Running")
+    tg = (await sim_client.list_taskgroups("ops", "host-agent"))[0]
+    assert (await sim_client.restart_taskgroup("ops", "host-agent", tg.id)) is not None
+    with pytest.raises(E.ApiError) as err:
+        await sim_client.get_application_definition("ops", "legacy-billing")
+    assert err.value.server_message == ("(bcs-scheduler):application's definition not exist, "
+                                        "maybe the application was created by deployment")
+    versions = await sim_client.list_versions("ops", "legacy-billing")
+    r = await sim_http.get(f"{SCHED}/namespaces/ops/applications/legacy-billing/versions/{versions[0]}")
+    version = r.json()["data"]
+    assert "raw_json" not in version
+    c = version["Container"][0]
+    assert c["Volumes"][1] == {"ContainerPath": "/app/conf", "HostPath": "/data/billing/conf", "Mode": "R"}
+    assert (c["Docker"]["Network"], c["Docker"]["ForcePullImage"], c["Docker"]["Hostname"]) == \
+        ("HOST", True, "billing")
