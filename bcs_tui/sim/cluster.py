@@ -611,7 +611,7 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
             raise SimError(CODE_SCHEDULER, "cannot update different kind application")
         limit = int(current.get("Instances") or 0)
         tpl.instances = limit  # a different spec.instance in the body is replaced by the current
-        n = int(instances) if instances.isdigit() else None  # Go's ParseUint
+        n = int(instances) if re.fullmatch(r"[0-9]+", instances) else None  # Go's ParseUint
         if args == "resource":
             reason = only_resources_changed(current, version_json(tpl, "", limit, None))
             if reason:
@@ -704,7 +704,7 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
         """PUT /namespaces/{ns}/applications|processes/{name}/scale/{n}
         (SCHED/api/api.go scaleApplication, SCHED/backend/scale_application.go)."""
         text = str(n)
-        if not text.isdigit():
+        if not re.fullmatch(r"[0-9]+", text):  # Go's ParseUint
             raise SimError(CODE_SCHEDULER, "instances must be specified")
         count = int(text)
         if count < 1:

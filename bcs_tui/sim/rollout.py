@@ -167,6 +167,9 @@ class RolloutMixin:
             d.raw_json_backup = d.raw_json
             d.raw_json = raw
             tpl.name = app.name
+            tpl.instances = app.define_instances
+            self._save_version(app, tpl, app.define_instances, raw=None)
+            app.template = tpl
             self._update_resources(app, tpl)
             self.schedule(1.5, self._resource_updated, d)
             return
