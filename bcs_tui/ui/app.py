@@ -8,6 +8,7 @@ import signal
 import time
 from typing import Any, Callable, Iterable
 
+from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -201,8 +202,8 @@ class BcsApp(App):
         """Every way out (q, ctrl+c, SIGTERM, SIGHUP) says which writes were still in flight: their
         outcome is unknown (the audit log keeps their intent lines)."""
         unknown = self._in_flight_message()
-        if unknown:
-            message = f"{message}\n{unknown}" if message else unknown
+        if unknown:  # plain text: object names are not markup
+            message = Text(f"{message}\n{unknown}" if message else unknown)
         super().exit(result, return_code, message)
 
     def _in_flight_message(self) -> str:
