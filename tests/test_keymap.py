@@ -113,7 +113,7 @@ def test_key_moved_onto_another_actions_default_key():
     warnings = keymap_warnings(settings_with({"scale": "d"}))
     assert warnings == [
         "keymap conflict: scale is remapped to 'd', which is already describe's key "
-        "(applications, deployments); remap describe too or pick another key"
+        "(applications, processes, deployments); remap describe too or pick another key"
     ]
     # Moving describe away as well resolves it.
     assert keymap_warnings(settings_with({"scale": "d", "describe": "D"})) == []

@@ -142,6 +142,11 @@ class ReadOnlyError(BcsError):
     """The client is read-only and refused a write before sending anything."""
 
 
+class AuditFailure(BcsError):
+    """The audit log could not be written: the write was refused before sending (or, when only
+    its outcome line failed, further writes are refused until the user acknowledges)."""
+
+
 class KubeError(BcsError):
     """The CRD / custom-resource proxy answered with a Kubernetes `Status` object or a kube error
     status code. `.status` is the HTTP status, `.reason` the kube reason (NotFound, AlreadyExists...)."""

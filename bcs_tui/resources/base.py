@@ -8,7 +8,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Awaitable, Callable, Iterable
+from typing import Any, Awaitable, Callable, Iterable, Mapping
 
 # ---------------------------------------------------------------------------------------------
 # Status classes: every status of the facts document maps to one of these; the UI colours them
@@ -375,6 +375,11 @@ class ResourceKind:
     definition: Callable[[Any, Any], Awaitable[Any]] | None = None  # (client, obj) -> definition
     copy_id: Callable[[Any], str] | None = None  # the "ID" offered by copy; default row key
     inspect: Callable[[Any, Any], Awaitable[Any]] | None = None  # (client, obj) -> the object re-read
+    # Writes (bcs_tui/resources/writes.py): action id -> Write; the action table takes each write
+    # action's kinds from here. `noun` names one object in titles ("application prod/web").
+    noun: str = ""
+    writes: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    manifest: Any = None  # a writes.ManifestSpec for kinds that are edited / created as manifests
 
     def to_json(self, obj: Any, rc: RenderContext) -> Any:
         """The object as JSON (describe, copy): the kind's `describe` (secrets mask their values

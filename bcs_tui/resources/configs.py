@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bcs_tui.api import models as m
+from bcs_tui.resources.definitions import strip_server_fields
+from bcs_tui.resources.writes import body_namespace, Editable, ManifestSpec, ns_name, Write, WriteScope
 from bcs_tui.resources.base import _namespaces_for, age_col, col, FetchEnv, g, meta, NS_COL, object_name, object_namespace, ResourceKind, RUNNING, Scope, storage_inspector, to_jsonable, unwrap
 
 # ---------------------------------------------------------------------------------------------
@@ -34,6 +37,27 @@ async def fetch_secrets(env: FetchEnv, scope: Scope) -> list[Any]:
 async def fetch_services(env: FetchEnv, scope: Scope) -> list[Any]:
     """One storage service query (plus the namespace list for all namespaces)."""
     return await _storage_list(env, scope, "storage_services")
+
+
+# ---------------------------------------------------------------------------------------------
+# Writes: create, update (the whole object) and delete; the storage object is the request shape.
+
+
+def _object_writes(singular: str) -> dict[str, Write]:
+    return {
+        "edit": Write(lambda client, o, scope, *, body, **_: client.plan_object("PUT", singular, object_namespace(o), body),
+                      recheck=singular),
+        "create": Write(lambda client, o, scope, *, body: client.plan_object("POST", singular, body_namespace(body), body),
+                        recheck=singular),
+        "delete": Write(lambda client, o, scope: client.plan_delete_object(singular, *ns_name(o)), recheck=singular),
+    }
+
+
+def _manifest(singular: str, model: Any, mask: bool = False) -> ManifestSpec:
+    async def load(client: Any, obj: Any, scope: WriteScope) -> Editable:
+        return Editable(strip_server_fields(to_jsonable(g(obj, "data", default=obj)), singular), "storage")
+
+    return ManifestSpec(kinds=(singular,), model=model, load=load, mask=mask)
 
 
 MASK = "••••••••"
@@ -78,6 +102,9 @@ CONFIGMAPS = ResourceKind(
     namespaced=True,
     copy_id=object_name,
     inspect=storage_inspector("configmap"),
+    noun="configmap",
+    writes=_object_writes("configmap"),
+    manifest=_manifest("configmap", m.ConfigMapRequest),
 )
 
 SECRETS = ResourceKind(
@@ -100,6 +127,9 @@ SECRETS = ResourceKind(
     describe=lambda o, rc: to_jsonable(o) if rc.revealed else mask_secret(to_jsonable(o)),
     copy_id=object_name,
     inspect=storage_inspector("secret"),
+    noun="secret",
+    writes=_object_writes("secret"),
+    manifest=_manifest("secret", m.SecretRequest, mask=True),
 )
 
 
@@ -135,4 +165,7 @@ SERVICES = ResourceKind(
     namespaced=True,
     copy_id=object_name,
     inspect=storage_inspector("service"),
+    noun="service",
+    writes=_object_writes("service"),
+    manifest=_manifest("service", m.ServiceRequest),
 )

@@ -117,8 +117,13 @@ def _build_scheduler_routes(r: _Router) -> None:
 
     r.add("GET", "/namespaces/{ns}/applications", list_apps)
     def admitted(kind: str, operation: str, fn):
+        # The driver's filter reads the body's own kind and namespace (webhooks fire only for
+        # kind "application" or "deployment" exactly), not the route's.
         def handler(ctx, ns, **kw):
-            ctx.cluster.admit(kind, operation, ns)
+            body = ctx.body if isinstance(ctx.body, dict) else {}
+            meta = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+            if body.get("kind") in ("application", "deployment"):
+                ctx.cluster.admit(body["kind"], operation, str(meta.get("namespace") or ""))
             return fn(ctx, ns, **kw)
         return handler
 
@@ -136,7 +141,7 @@ def _build_scheduler_routes(r: _Router) -> None:
     r.add("DELETE", "/namespaces/{ns}/applications/{name}", lambda ctx, ns, name: ok(
         ctx.cluster.delete_application(ns, name, enforce=ctx.query.get("enforce") == "1")))
     r.add("PUT", "/namespaces/{ns}/applications/{name}/scale/{n}", lambda ctx, ns, name, n: ok(
-        ctx.cluster.scale_application(ns, name, _int(n, "instances"))))
+        ctx.cluster.scale_application(ns, name, n)))
     r.add("GET", "/namespaces/{ns}/applications/{name}/taskgroups", lambda ctx, ns, name: ok(
         ctx.cluster.list_taskgroups(ns, name)))
 
@@ -154,18 +159,24 @@ def _build_scheduler_routes(r: _Router) -> None:
     for op in ("restart", "reload"):
         r.add("POST", "/namespaces/{ns}/applications/{name}/taskgroups/{tg}/" + op,
               lambda ctx, ns, name, tg, op=op: ok(ctx.cluster.process_only(ns, name, tg, op)))
-    # process apps: the same scheduler object with Kind "process"
+    # process apps: the same scheduler object with Kind "process" (DRV/backend/v4http/
+    # scheduler-api.go:103-109); the scheduler ignores `kind` on fetch and list
     r.add("POST", "/namespaces/{ns}/processes", lambda ctx, ns: ok(
         ctx.cluster.create_application(ns, _json_body(ctx, CODE_BAD_REQUEST), kind="process")))
     r.add("PUT", "/namespaces/{ns}/processes", lambda ctx, ns: ok(
         ctx.cluster.update_application(ns, _json_body(ctx, CODE_BAD_REQUEST), kind="process",
                                        instances=ctx.query.get("instances"),
                                        args=ctx.query.get("args"))))
+    r.add("PUT", "/namespaces/{ns}/processes/rollback", lambda ctx, ns: ok(
+        ctx.cluster.rollback_application(ns, _json_body(ctx, CODE_BAD_REQUEST), kind="process")))
     r.add("DELETE", "/namespaces/{ns}/processes/{name}", lambda ctx, ns, name: ok(
         ctx.cluster.delete_application(ns, name, enforce=ctx.query.get("enforce") == "1",
                                        kind="process")))
     r.add("PUT", "/namespaces/{ns}/processes/{name}/scale/{n}", lambda ctx, ns, name, n: ok(
-        ctx.cluster.scale_application(ns, name, _int(n, "instances"), kind="process")))
+        ctx.cluster.scale_application(ns, name, n, kind="process")))
+    r.add("GET", "/namespaces/{ns}/processes", list_apps)
+    r.add("GET", "/namespaces/{ns}/processes/{name}", lambda ctx, ns, name: ok(
+        ctx.cluster.get_app(ns, name).sched_json()))
     r.add("GET", "/namespaces/{ns}/applications/{name}/versions", lambda ctx, ns, name: ok(
         ctx.cluster.list_versions(ns, name)))
     r.add("GET", "/namespaces/{ns}/applications/{name}/versions/{vid}",

@@ -9,6 +9,7 @@ import time
 from typing import Any, Callable, Iterable, Protocol
 
 from textual import on, work
+from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -18,7 +19,7 @@ from bcs_tui.actions import ACTIONS, ACTIONS_BY_ID, actions_for
 from bcs_tui.api.errors import BcsError
 from bcs_tui.config import ConfigError, Context, Settings
 from bcs_tui.resources import KINDS, KINDS_BY_NAME, FetchEnv, IssuedCommand, ResourceKind, Scope, lookup
-from bcs_tui.ui.messages import OpenView
+from bcs_tui.ui.messages import OpenView, RunAction
 from bcs_tui.ui.screens.browser import BrowserScreen
 from bcs_tui.ui.modals.command_prompt import CommandError, PromptScreen, parse_command
 from bcs_tui.ui.textsafe import one_line
@@ -181,6 +182,38 @@ class BcsApp(App):
     def _on_signal(self) -> None:
         self.exit(return_code=0)
 
+    def exit(self, result: Any = None, return_code: int = 0, message: Any = None) -> None:
+        """Every way out (q, ctrl+c, SIGTERM, SIGHUP) says which writes were still in flight: their
+        outcome is unknown (the audit log keeps their intent lines)."""
+        # note where the user was (cli.py remembers it for the next run)
+        browser = self.browser
+        state = browser.state if browser is not None else None
+        view = None
+        if state is not None and state.scope.parent is None and not state.scope.names \
+                and state.kind.name not in self._REMEMBERED_VIEWS_EXCLUDE:
+            view = state.kind.name
+        self.last_view = {"context": self.settings.context.name, "namespace": self.namespace, "view": view}
+        unknown = self._in_flight_message()
+        if unknown:  # plain text: object names are not markup
+            message = Text(f"{message}\n{unknown}" if message else unknown)
+        super().exit(result, return_code, message)
+
+    def _in_flight_message(self) -> str:
+        in_flight = getattr(self.client, "writes_in_flight", None)
+        writes = in_flight() if callable(in_flight) else []
+        if not writes:
+            return ""
+        lines = [f"bcs-tui: {len(writes)} write(s) were in flight when the console stopped; their outcome is "
+                 "UNKNOWN (check the objects before trying again; the audit log has their intent lines):"]
+        lines += [f"  {one_line(', '.join(w.targets) or w.op, 120)}: {one_line(w.line(), 200)}" for w in writes]
+        return "\n".join(lines)
+
+    def on_run_action(self, message: RunAction) -> None:
+        """Screens post RunAction instead of importing the operation pipeline."""
+        message.stop()
+        self.run_worker(self.run_operation(message.action_id, message.screen, message.kind, message.namespace,
+                                           message.targets, message.parent), exit_on_error=False)
+
     async def on_unmount(self) -> None:
         if self.client is not None and self._own_client:
             try:
@@ -233,17 +266,6 @@ class BcsApp(App):
 
     # Views the next run can open from the `:` prompt word alone (no parent object, no argument).
     _REMEMBERED_VIEWS_EXCLUDE = ("contexts", "versions", "containers", "customresources")
-
-    def exit(self, *args: Any, **kwargs: Any) -> None:
-        """Quit; first note where the user was (cli.py remembers it for the next run)."""
-        browser = self.browser
-        state = browser.state if browser is not None else None
-        view = None
-        if state is not None and state.scope.parent is None and not state.scope.names \
-                and state.kind.name not in self._REMEMBERED_VIEWS_EXCLUDE:
-            view = state.kind.name
-        self.last_view = {"context": self.settings.context.name, "namespace": self.namespace, "view": view}
-        super().exit(*args, **kwargs)
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:

@@ -481,6 +481,8 @@ async def run_shell(ops: Any, ctx: Any) -> None:
     from bcs_tui.api.webconsole import ExecTarget, WebConsole, terminal_size
     from bcs_tui.ui.modals.confirm import ConfirmModal
     from bcs_tui.ui.modals.form import Field
+    from bcs_tui.api.request import Request
+    from bcs_tui.api.routes import route
     from bcs_tui.ui.modals.plan import PlannedRequest
 
     app = ops.app
@@ -525,9 +527,9 @@ async def run_shell(ops: Any, ctx: Any) -> None:
     wc = WebConsole(client)
     target = ExecTarget(choice.host_ip, choice.container_id, choice.label)
     if getattr(app.settings, "production", False):
-        method, path, query, body = wc.create_request(target, command)
-        planned = PlannedRequest(choice.label, method, path.replace("/bcsapi/v4/scheduler/mesos", ""), _never,
-                                 query=query, body=body)
+        _, _, query, body = wc.create_request(target, command)
+        planned = PlannedRequest(choice.label, Request(route("create_exec"), route("create_exec").path(),
+                                                       query, body, targets=(choice.label,)))
         note = ("PRODUCTION context. An interactive shell: what you type runs in the container "
                 "(the session is audited: target, command, duration).")
         if not await ops.ask(ConfirmModal(f"Open a shell in {choice.label}?", [planned], note=note,
@@ -572,7 +574,3 @@ async def run_shell(ops: Any, ctx: Any) -> None:
         said += " (no output: the exec may have failed to start, e.g. the container stopped)"
     ops.flash(said, "error" if result.how == "cut" else "information")
     ops.refresh(ctx)
-
-
-async def _never() -> None:
-    raise RuntimeError("the shell's request is sent by the session, not by the confirmation")

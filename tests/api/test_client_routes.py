@@ -25,7 +25,7 @@ SECRET = {"apiVersion": "v4", "kind": "secret", "metadata": {"name": "s1", "name
 SVC = {"apiVersion": "v4", "kind": "service", "metadata": {"name": "svc", "namespace": "prod", "labels": {"BCSGROUP": "external"}},
        "spec": {"selector": {"app": "web"}, "ports": [{"name": "http", "protocol": "tcp", "servicePort": 8080}]}}
 HOOK = {"apiVersion": "v4", "kind": "admissionwebhook", "metadata": {"name": "hook", "namespace": "prod"},
-        "resourcesRef": {"operation": "Create", "kind": "Application"},
+        "resourcesRef": {"operation": "Create", "kind": "application"},
         "admissionWebhooks": [{"name": "sidecar", "failurePolicy": "Ignore",
                                "clientConfig": {"caBundle": "xx", "namespace": "wh", "name": "wh-svc"}}]}
 CRD = {"apiVersion": "v4", "kind": "CustomResourceDefinition", "metadata": {"name": "bklogconfigs.bkbcs.tencent.com"},
@@ -257,6 +257,7 @@ def test_every_public_method_has_a_route_case():
     public = {name for name, fn in inspect.getmembers(BcsClient, inspect.iscoroutinefunction)
               if not name.startswith("_")}
     public.discard("aclose")
+    public.discard("send")  # sends any planned request: the methods above cover its routes
     assert public - covered == set()
 
 
