@@ -590,8 +590,8 @@ class BcsClient:
 
     def _too_big(self, method: str, path: str, size: int) -> ProtocolError:
         return ProtocolError(
-            f"the answer is larger than the {self.max_body // (1024 * 1024)} MB limit "
-            f"({size // (1024 * 1024)} MB at least; {method} {path}): narrow the view to a namespace, "
+            f"the answer is larger than the {_size(self.max_body)} limit "
+            f"({_size(size)} at least; {method} {path}): narrow the view to a namespace, "
             "or raise max_body")
 
     async def _decode(self, decoder: Callable[[int, bytes], Any], response: "Answer",
@@ -1585,6 +1585,10 @@ class BcsClient:
             return _model(data_model, data, f"storage {kind}")
 
         return await self._read(path, convert=convert)
+
+
+def _size(n: int) -> str:
+    return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
 
 
 def _optional_message(data: Any) -> m.BcsMessage | None:

@@ -248,7 +248,8 @@ def decode_record(row: type[R], raw: bytes | memoryview) -> tuple[R | None, bool
         rec = dec.decode(raw)
     except msgspec.ValidationError as exc:
         try:
-            rec = msgspec.convert(msgspec.json.decode(raw), _Record[row], strict=False)  # type: ignore[valid-type]
+            value = _lenient(msgspec.json.decode(raw), msgspec.inspect.type_info(_Record[row]))  # type: ignore[valid-type]
+            rec = msgspec.convert(value, _Record[row], strict=False)  # type: ignore[valid-type]
         except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
             raise ValueError(_why(exc)) from None
     except msgspec.DecodeError as exc:
@@ -256,6 +257,30 @@ def decode_record(row: type[R], raw: bytes | memoryview) -> tuple[R | None, bool
     except RecursionError:
         raise ValueError("JSON nested too deeply") from None
     return rec.data, rec.deleted
+
+
+def _lenient(value: Any, info: Any) -> Any:
+    """As the full models read a record: a number or a boolean where text is declared is its
+    text (`msgspec.convert(strict=False)` then does the rest: "3" for 3)."""
+    mi = msgspec.inspect
+    if isinstance(info, mi.UnionType):
+        if isinstance(value, (int, float)) and any(isinstance(t, mi.StrType) for t in info.types):
+            return str(value).lower() if isinstance(value, bool) else str(value)
+        for t in info.types:
+            if isinstance(t, (mi.StructType, mi.ListType)):
+                return _lenient(value, t)
+        return value
+    if isinstance(info, mi.StrType) and isinstance(value, (int, float)):
+        return str(value).lower() if isinstance(value, bool) else str(value)
+    if isinstance(info, mi.StructType) and isinstance(value, dict):
+        out = dict(value)
+        for f in info.fields:
+            if f.encode_name in out:
+                out[f.encode_name] = _lenient(out[f.encode_name], f.type)
+        return out
+    if isinstance(info, mi.ListType) and isinstance(value, list):
+        return [_lenient(v, info.item_type) for v in value]
+    return value
 
 
 def _why(exc: Exception) -> str:

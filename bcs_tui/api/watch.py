@@ -147,6 +147,11 @@ class WatchDecoder(Generic[R]):
         except (msgspec.DecodeError, msgspec.ValidationError, RecursionError) as exc:
             return WatchEvent(NONE, problem=f"{self.what}: an event that is not valid JSON ({exc})")
         kind = ev.type
+        if kind is None and b'"code"' in raw[:4096]:
+            # An error envelope instead of events: raise it as any answer's error.
+            from bcs_tui.api.client import decode_envelope
+
+            decode_envelope(200, raw)
         if isinstance(kind, str) and kind.strip().lstrip("-").isdigit():
             kind = int(kind)
         if not isinstance(kind, int) or isinstance(kind, bool):
