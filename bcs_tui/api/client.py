@@ -1453,13 +1453,15 @@ class BcsClient:
         return await self.storage_list(kind, namespaces, host_ip)
 
     async def storage_watch(self, kind: str, row: type[Any] | None = None, *,
-                            idle_timeout: float = 300.0) -> AsyncIterator[WatchEvent]:
+                            idle_timeout: float = 300.0,
+                            on_open: Callable[[], None] | None = None) -> AsyncIterator[WatchEvent]:
         """`POST /bcsapi/v4/storage/dynamic/watch/{clusterId}/{kind}` with `{}`: the storage watch
         stream of one table, all namespaces (§11.2), as `WatchEvent`s decoded incrementally (rows
         of `row`, default the kind's row type). Ends after the break event. Raises
         `WatchUnavailable` for a 404 (no such route on this storage), `WatchCut` when the stream
         ends or stalls for `idle_timeout` seconds without a break, and the envelope errors for an
-        error answer. There is no initial snapshot: open the stream first, then list."""
+        error answer. There is no initial snapshot: open the stream first (`on_open` is called
+        when storage has answered 200), then list."""
         row = row or ROW_TYPES.get(kind)
         if row is None:
             raise InvalidRequest([("kind", f"must be one of {', '.join(ROW_TYPES)} (got {kind!r})")],
@@ -1488,6 +1490,8 @@ class BcsClient:
                 decode_envelope(response.status_code, body)  # raises for error answers
                 raise WatchUnavailable(f"the watch stream for {kind} answered HTTP {response.status_code}")
             decoder = WatchDecoder(row, f"storage watch {kind}", self.max_body)
+            if on_open is not None:
+                on_open()
             try:
                 async for chunk in response.aiter_bytes():
                     self.stats.bytes += len(chunk)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from bcs_tui.resources.base import in_namespace, LiveSource
 from bcs_tui.resources.base import _app_kind, _namespaces_for, age_col, BAD_CLASSES, col, FetchEnv, g, NS_COL, object_name, object_namespace, ResourceKind, RUNNING, Scope, status_class, storage_inspector, storage_list, WARNING
 
 # ---------------------------------------------------------------------------------------------
@@ -13,8 +14,6 @@ from bcs_tui.resources.base import _app_kind, _namespaces_for, age_col, BAD_CLAS
 
 async def _fetch_apps(env: FetchEnv, scope: Scope, process: bool) -> list[Any]:
     namespaces = await _namespaces_for(env, scope)
-    if not namespaces:
-        return []
     apps = await storage_list(env, "application", namespaces)
     out = []
     for app in apps:
@@ -29,17 +28,29 @@ async def _fetch_apps(env: FetchEnv, scope: Scope, process: bool) -> list[Any]:
 
 
 async def fetch_applications(env: FetchEnv, scope: Scope) -> list[Any]:
-    """Storage namespace list (only for all namespaces) + one storage application query."""
+    """One complete storage application query (projected rows)."""
     return await _fetch_apps(env, scope, process=False)
 
 
 async def fetch_processes(env: FetchEnv, scope: Scope) -> list[Any]:
-    """Storage namespace list (only for all namespaces) + one storage process query."""
+    """One complete storage process query (projected rows)."""
     namespaces = await _namespaces_for(env, scope)
-    if not namespaces:
-        return []
     return [p for p in await storage_list(env, "process", namespaces)
             if _app_kind(p).lower() == "process"]
+
+
+def _live_apps(process: bool) -> LiveSource:
+    """Applications and processes share the storage application table and its change stream."""
+
+    def select(scope: Scope, rows: Any) -> list[Any] | None:
+        if scope.parent_kind:
+            return None
+        out = [a for a in in_namespace(scope, rows) if process == (_app_kind(a).lower() == "process")]
+        if scope.names:
+            out = [a for a in out if object_name(a) in scope.names]
+        return out
+
+    return LiveSource("application", select)
 
 
 def _app_instances(o: Any) -> tuple[int, int]:
@@ -90,6 +101,7 @@ APPLICATIONS = ResourceKind(
     definition=_app_definition,
     copy_id=object_name,
     inspect=storage_inspector("application"),
+    live=_live_apps(process=False),
 )
 
 # Process apps are applications listed apart (like bcs-client): same columns and behaviour.
@@ -100,4 +112,5 @@ PROCESSES = replace(
     aliases=("proc", "process"),
     fetch=fetch_processes,
     inspect=storage_inspector("process"),
+    live=_live_apps(process=True),
 )

@@ -35,10 +35,8 @@ def _dp_status(o: Any) -> str:
 
 
 async def fetch_deployments(env: FetchEnv, scope: Scope) -> list[Any]:
-    """Storage namespace list (all namespaces only) + one storage deployment query."""
-    namespaces = await _namespaces_for(env, scope)
-    if not namespaces:
-        return []
+    """One complete storage deployment query."""
+    namespaces = await _namespaces_for(env, scope)  # None: all namespaces
     return unwrap(await env.client.storage_deployments(namespaces=namespaces))
 
 
