@@ -94,6 +94,8 @@ class ResourceFeed:
         self._wake = asyncio.Event()
         self._resync = False
         self._task: asyncio.Task[None] | None = None
+        self._streaming = False  # the watch stream is open and was listed after
+        self.failures = 0  # failed lists and polls in a row
         self._newest: float | None = None  # newest data.lastUpdateTime seen (unix seconds)
 
     # ------------------------------------------------------------------ for views
@@ -103,6 +105,7 @@ class ResourceFeed:
         feed on the first subscriber."""
         if callback not in self._subscribers:
             self._subscribers.append(callback)
+        self._wake.set()  # polls paused while nobody looked: poll now
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._run(), name=f"feed {self.kind}")
 
@@ -114,9 +117,22 @@ class ResourceFeed:
         await self._loaded.wait()
 
     def resync(self) -> None:
-        """List again now (ctrl+r, after a write)."""
+        """List again soon, in the feed's own loop."""
         self._resync = True
         self._wake.set()
+
+    async def refresh(self) -> None:
+        """List again now and return when the rows are in (ctrl+r, after a write); raises the
+        list's error (the feed is then stale)."""
+        try:
+            rows = await self.client.storage_list(self.kind)
+        except BcsError as exc:
+            self._failed(exc)
+            raise
+        if self._replace(rows, list(getattr(rows, "problems", []) or [])):
+            self._notify()
+        if self.mode == STALE:
+            self._set_mode(LIVE if self._streaming else POLLING)
 
     def close(self) -> None:
         if self._task is not None:
@@ -149,6 +165,7 @@ class ResourceFeed:
             self._notify()
 
     def _failed(self, exc: BcsError) -> None:
+        self.failures += 1
         if self.loaded:
             self._set_mode(STALE, exc.message)
         else:
@@ -179,6 +196,7 @@ class ResourceFeed:
         if len(new) != len(old) or changed or not self.loaded:
             changed = True
         self.rows = new
+        self.failures = 0
         self.problems = list(problems)
         self.loaded = True
         self._loaded.set()
@@ -301,6 +319,7 @@ class ResourceFeed:
             connected = self.clock()
             self._resync = False
             await self._list()
+            self._streaming = True
             self._set_mode(LIVE)
             applied = 0
             while True:
@@ -344,12 +363,17 @@ class ResourceFeed:
                     self.version += 1
                     self._notify()
         finally:
+            self._streaming = False
             task.cancel()
 
     async def _poll_until(self, deadline: float) -> None:
         """Poll (changed-since plus an id list now and then) until `deadline` (monotonic)."""
         polls = 0
         while self.clock() < deadline:
+            if not self._subscribers and self.loaded and not self._resync:
+                # Nobody looks (a modal is open, the view changed): no polls until someone does.
+                await self._sleep(self.stream_retry)
+                continue
             try:
                 if not self.loaded or self._resync or polls % self.id_list_every == 0 and polls:
                     if not self.loaded or self._resync:
