@@ -193,6 +193,7 @@ class BcsApp(App):
         if special == "cluster":
             self.show_overview()
         self._load_namespaces()
+        self.check_cluster()
 
     def _on_signal(self) -> None:
         self.exit(return_code=0)
@@ -315,6 +316,7 @@ class BcsApp(App):
             demo=bool(_get(self.settings, "demo", False)),
             insecure=bool(self._context_attr("insecure", False)),
         )
+        header.set_cluster_problem(getattr(self, "cluster_problem", ""))
 
     @property
     def browser(self) -> Any:
@@ -418,6 +420,29 @@ class BcsApp(App):
         self.browser.open_view(KINDS_BY_NAME["applications"], Scope(namespace=self.namespace), replace=True)
         self.flash(f"context {name}", "information")
         self._load_namespaces()
+        self.check_cluster()
+
+    def check_cluster(self) -> None:
+        """One scheduler call checks the cluster id (storage answers a wrong one with an empty
+        success): a wrong id is said in every screen's header and flashed."""
+        from bcs_tui.ui.widgets.header import ClusterHeader
+
+        client = self.client
+        self.cluster_problem = ""
+
+        async def check() -> None:
+            check = getattr(client, "check_cluster", None)
+            problem = (await check()) if check is not None else None
+            if client is not self.client:
+                return  # the context changed meanwhile
+            self.cluster_problem = problem or ""
+            for screen in self.screen_stack:
+                for header in screen.query(ClusterHeader):
+                    header.set_cluster_problem(self.cluster_problem)
+            if problem:
+                self.flash(problem, "error", timeout=20)
+
+        self.run_worker(check(), group="cluster-check", exclusive=True)
 
     def _load_namespaces(self) -> None:
         async def load() -> None:
