@@ -54,7 +54,7 @@ if TYPE_CHECKING:  # pragma: no cover
 DEFAULT_LIMIT = 3000  # STO/actions/lib/store.go:37
 REREPORT_SECONDS = 240.0  # bcs-mesos-watch cluster/mesos/taskgroup.go:134,213
 STREAM_MODES = ("stream", "break", "none")
-DEPLOYMENT_RECHECK = 0.5  # deployments are not touched on change: re-rendered this often
+DEPLOYMENT_RECHECK = 10.0  # deployments are not touched on change: fully re-rendered this often
 TOMBSTONE_SECONDS = 3600.0  # soft-deleted records are forgotten after this long
 MAX_BUFFERED = 32 << 20  # a watcher that does not read this much is cut (break event)
 
@@ -76,12 +76,17 @@ _MISSING = object()
 
 def escape_keys(value: Any) -> Any:
     """Mongo's stored form: "." and "$" in keys replaced (`lib/storereplace.go:34-63`)."""
-    if isinstance(value, dict):
-        return {(k.replace("$", _ESC_DOLLAR).replace(".", _ESC_DOT)
-                 if ("." in k or "$" in k) else k): escape_keys(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [escape_keys(v) for v in value]
+    t = type(value)
+    if t is dict:
+        return {(k.replace("$", _ESC_DOLLAR).replace(".", _ESC_DOT) if ("." in k or "$" in k)
+                 else k): (escape_keys(v) if type(v) in _CONTAINERS else v)
+                for k, v in value.items()}
+    if t is list:
+        return [escape_keys(v) if type(v) in _CONTAINERS else v for v in value]
     return value
+
+
+_CONTAINERS = (dict, list)
 
 
 def recover(raw: bytes) -> bytes:
@@ -612,35 +617,43 @@ class Storage:
         now = c.now()
         cid = c.cluster_id
         touched_ns: set[str] = set()
-        # taskgroups
+        # taskgroups: a touch() since the last put dropped the marker. After the puts every live
+        # key is in `alive`, so a longer `alive` means some objects are gone.
         tbl = self.tables["taskgroup"]
-        for tid, tg in c.taskgroups.items():
-            cache = tg._cache
-            if "_stored" in cache:
-                continue
-            cache["_stored"] = True
-            if self._put(tbl, tid, tg.storage_json(cid, now), now, reported=True):
+        live = c.taskgroups
+        for tg in [tg for tg in live.values() if "_stored" not in tg._cache]:
+            tg._cache["_stored"] = True
+            if self._put(tbl, tg.id, tg.storage_json(cid, now), now, reported=True):
                 touched_ns.add(tg.app.namespace)
-        if len(tbl.alive) > len(c.taskgroups) or touched_ns or not self._synced_once:
-            for key in tbl.alive - c.taskgroups.keys():
+        if len(tbl.alive) > len(live):
+            for key in tbl.alive - live.keys():
                 touched_ns.add(tbl.rows[key].ns)
                 self._delete(tbl, key, now)
         # applications and processes
         tbl = self.tables["application"]
-        for key, app in c.apps.items():
-            cache = app._cache
-            if "_stored" in cache:
-                continue
-            cache["_stored"] = True
-            self._put(tbl, key, app.storage_json(cid, now), now, reported=True)
-        for key in tbl.alive - c.apps.keys():
-            self._delete(tbl, key, now)
-        # deployments (never touched by the rollout code: re-rendered and compared)
-        if deployments or now - self._dep_checked >= DEPLOYMENT_RECHECK or not self._synced_once:
+        for app in [a for a in c.apps.values() if "_stored" not in a._cache]:
+            app._cache["_stored"] = True
+            self._put(tbl, (app.namespace, app.name), app.storage_json(cid, now), now,
+                      reported=True)
+        if len(tbl.alive) > len(c.apps):
+            for key in tbl.alive - c.apps.keys():
+                self._delete(tbl, key, now)
+        # deployments: the rollout code never touches them; a signature of what the record is
+        # made of, and a full re-render now and then
+        full = deployments or now - self._dep_checked >= DEPLOYMENT_RECHECK
+        if full:
             self._dep_checked = now
-            tbl = self.tables["deployment"]
-            for key, d in c.deployments.items():
-                self._put(tbl, key, c.deployment_record(d), now, reported=False)
+        tbl = self.tables["deployment"]
+        for key, d in c.deployments.items():
+            sig = self._deployment_sig(d)
+            row = tbl.rows.get(key)
+            if not full and row is not None and not row.deleted and row.src == sig:
+                continue
+            if not self._put(tbl, key, c.deployment_record(d), now, reported=False, src=sig):
+                row = tbl.rows.get(key)
+                if row is not None:
+                    row.src = sig
+        if len(tbl.alive) > len(c.deployments):
             for key in tbl.alive - c.deployments.keys():
                 self._delete(tbl, key, now)
         # configmaps, secrets, services, and the endpoints derived from services + taskgroups
@@ -675,6 +688,14 @@ class Storage:
         self._forget(now)
         self._synced_once = True
         self._initial = False
+
+    def _deployment_sig(self, d: Any) -> tuple:
+        app, ext = self.cluster.deployment_apps(d)
+        return (d.status, d.message, d.is_in_rolling, d.curr_rolling_operation,
+                d.last_rolling_time, d.check_time, d.update_time, d.target_instances,
+                id(d.raw_json), id(d.raw_json_backup), id(d.strategy), id(d.labels),
+                (id(app), app.define_instances, len(app.taskgroups)) if app else None,
+                (id(ext), ext.define_instances, len(ext.taskgroups)) if ext else None)
 
     def _forget(self, now: float) -> None:
         tomb = self._tombstones
@@ -711,6 +732,7 @@ class Storage:
         return sum(len(v) for v in self._watchers.values())
 
     def subscribe(self, table: str, cluster_id: str, options: dict) -> Watcher:
+        self.sync()  # what happened before the watch is in the tables, not in the stream
         self._watch_seq += 1
         # selfOnly and timeout are decoded but never used by the real server; mustDiff drops
         # updates without changed fields, and every put changes updateTime: none here either
