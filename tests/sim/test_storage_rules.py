@@ -507,3 +507,104 @@ async def test_stream_over_a_socket_splits_objects_across_chunks_and_shares_chun
         assert split_inside > 0 and shared > 0
     finally:
         await sim.stop()
+
+
+async def test_the_server_writes_objects_split_across_body_messages_and_sharing_them():
+    """What the app itself sends (ASGI body messages, before any socket): pieces cut inside
+    objects, and pieces holding the end of one object and the start of the next."""
+    cluster = SimCluster(clock=SimClock(manual=True), rereport=10)
+    app = create_app(cluster)
+    n = len(cluster.taskgroups)
+    body = json.dumps({"maxEvents": n}).encode()
+    sent: list[bytes] = []
+    finished = asyncio.Event()
+    request_sent = False
+
+    async def receive():
+        nonlocal request_sent
+        if not request_sent:
+            request_sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await finished.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            assert message["status"] == 200
+        elif message["type"] == "http.response.body" and message.get("body"):
+            sent.append(message["body"])
+
+    scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"},
+             "http_version": "1.1", "method": "POST", "scheme": "http", "path": f"{W}/taskgroup",
+             "raw_path": f"{W}/taskgroup".encode(), "query_string": b"", "root_path": "",
+             "headers": [(b"host", b"sim"), (b"bcs-clusterid", CID.encode()),
+                         (b"content-type", b"application/json")],
+             "client": ("127.0.0.1", 1), "server": ("sim", 80)}
+    task = asyncio.create_task(app(scope, receive, send))
+    for _ in range(200):
+        if cluster.storage.watchers:
+            break
+        await asyncio.sleep(0.005)
+    cluster.advance(10)
+    await asyncio.wait_for(task, 10)
+    finished.set()
+    objects = decode_stream(b"".join(sent))
+    assert [o["type"] for o in objects] == [3] * n + [-1]
+    text, dec, i, bounds = b"".join(sent).decode(), json.JSONDecoder(), 0, set()
+    while i < len(text):  # where each object ends, in bytes
+        _, i = dec.raw_decode(text, i)
+        bounds.add(len(text[:i].encode()))
+    cuts, pos = [], 0
+    for piece in sent:
+        start, pos = pos, pos + len(piece)
+        cuts.append((start, pos))
+    assert any(end not in bounds for _, end in cuts)  # a piece ends inside an object
+    assert any(any(start < b < end for b in bounds) for start, end in cuts)  # spans a boundary
+
+
+def test_sim_command_flags_reach_the_served_storage():
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from bcs_tui.cli import main
+
+    assert main(["sim", "--stream-mode", "sometimes"]) == 2  # one line on stderr, nothing served
+    assert main(["sim", "--rereport", "-3"]) == 2
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    code = ("import sys; from bcs_tui.cli import main; "
+            f"sys.exit(main(['sim', '--port', '{port}', '--stream-mode', 'break', "
+            f"'--rereport', '1']))")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env={**os.environ})
+    try:
+        line = proc.stdout.readline()
+        assert "storage watch: break, re-report every 1 s" in line, line + proc.stderr.read()
+        base = f"http://127.0.0.1:{port}/bcsapi/v4/storage"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                r = httpx.post(f"{base}/dynamic/watch/{CID}/taskgroup", json={}, headers=HEADERS)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        assert r.status_code == 200 and r.content == b'{"type":-1,"value":null}'
+
+        def report_times() -> dict[str, str]:
+            recs = httpx.post(f"{base}/query/mesos/dynamic/clusters/{CID}/application",
+                              json={"namespace": "pay"}).json()["data"]
+            return {x["resourceName"]: x["data"]["reportTime"] for x in recs}
+
+        first = report_times()
+        time.sleep(2.2)
+        later = report_times()
+        assert first.keys() == later.keys() and all(later[k] > first[k] for k in first)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
