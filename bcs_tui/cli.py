@@ -275,7 +275,10 @@ def run_sim_command(args: argparse.Namespace) -> int:
         print(f"{PROG}: error: the simulator cannot be loaded ({exc})", file=sys.stderr)
         return 1
     extra: dict = {"hostile": True} if args.hostile else {}
-    extra.update(stream_mode=args.stream_mode, rereport=args.rereport)
+    if args.stream_mode != "stream":
+        extra["stream_mode"] = args.stream_mode
+    if args.rereport != 240.0:
+        extra["rereport"] = args.rereport
     return int(run_sim(args.host, args.port, cluster, args.token, args.scale, args.seed, args.chaos, **extra) or 0)
 
 
