@@ -3,6 +3,7 @@
     bcs-tui [--context NAME] [--server URL --cluster ID] [--namespace NS] [--readonly] ...
     bcs-tui --demo
     bcs-tui sim [--host H] [--port P] [--cluster ID] [--token T] [--scale S] [--seed N] [--chaos SPEC]
+                [--stream-mode stream|break|none] [--rereport SECONDS]
     bcs-tui config path | show
     bcs-tui --version
 
@@ -107,7 +108,23 @@ def _sim_parser() -> _Parser:
     p.add_argument("--hostile", action="store_true",
                    help="add a namespace whose names, messages and command output carry markup and "
                         "terminal escapes (rehearse hostile text)")
+    p.add_argument("--stream-mode", choices=("stream", "break", "none"), default="stream",
+                   help="the storage watch route: stream (events flow, default), break (no Mongo "
+                        "replica set: only the break event), none (an old storage: HTTP 404)")
+    p.add_argument("--rereport", type=_rereport, default=240.0, metavar="SECONDS",
+                   help="mesos-watch rewrites every application/taskgroup record this often "
+                        "(default 240, as the real one; 0: never)")
     return p
+
+
+def _rereport(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 <= value <= 86400 or value != value:
+        raise argparse.ArgumentTypeError(f"must be 0..86400 seconds (got {text})")
+    return value
 
 
 def _config_parser() -> _Parser:
@@ -413,7 +430,11 @@ def run_sim_command(args: argparse.Namespace) -> int:
     except ImportError as exc:
         print(f"{PROG}: error: the simulator cannot be loaded ({exc})", file=sys.stderr)
         return 1
-    extra = {"hostile": True} if args.hostile else {}
+    extra: dict = {"hostile": True} if args.hostile else {}
+    if args.stream_mode != "stream":
+        extra["stream_mode"] = args.stream_mode
+    if args.rereport != 240.0:
+        extra["rereport"] = args.rereport
     return int(run_sim(args.host, args.port, cluster, args.token, args.scale, args.seed, args.chaos, **extra) or 0)
 
 

@@ -23,7 +23,7 @@ import ssl
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Awaitable, Callable, Iterable, Mapping, Sequence, TypeVar
+from typing import Any, AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence, TypeVar
 
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -46,10 +46,12 @@ from bcs_tui.api.errors import (
 from bcs_tui.api.request import Request
 from bcs_tui.api.routes import ROUTES, SCHEDULER, STORAGE_INSPECT, STORAGE_QUERY
 from bcs_tui.api.routes import segment as _seg
+from bcs_tui.api.records import ROW_TYPES, NamespaceRow, RecordList, decode_records, projection
+from bcs_tui.api.watch import BREAK, WatchCut, WatchDecoder, WatchEvent, WatchUnavailable
 
 class _LazyModels:
     """`bcs_tui.api.models`, imported on first use: building its pydantic models costs ~100 ms
-    that start-up and the first list (light records, api/lite.py) do not need before the first
+    that start-up and the first list (projected list records, api/records.py) do not need before the first
     paint."""
 
     def __getattr__(self, name: str) -> Any:
@@ -61,14 +63,37 @@ class _LazyModels:
 
 m: Any = _LazyModels()
 
+STORAGE_WATCH = "/bcsapi/v4/storage/dynamic/watch"
+# Records asked for per storage query (`limit`, a string). Storage has no upper bound; one answer
+# of up to 50,000 projected records beats pages (docs/architecture.md has the measurement).
+STORAGE_PAGE = 50_000
 
 # Bodies above this size are decoded in a worker thread so the UI's event loop never stalls.
 LARGE_BODY = 256 * 1024
+# No answer is read past this size (a clear error instead of running out of memory). 50,000 full
+# taskgroup records are ~92 MB; projected list records a fifth of that.
+MAX_BODY = 256 * 1024 * 1024
 
 STORAGE_KINDS = ("application", "process", "taskgroup", "deployment", "configmap", "secret", "service",
                  "endpoint")
 
+# The query route names the endpoint table in the plural (bcs-storage dynamic-action.go:202);
+# inspect and watch use the table name, `endpoint`.
+_QUERY_TYPE = {"endpoint": "endpoints"}
+
 _T = TypeVar("_T")
+
+
+@dataclass(slots=True)
+class Answer:
+    """A response as the client keeps it: status and body bytes, nothing of httpx."""
+
+    status_code: int
+    content: bytes
+
+
+class DeadlineExceeded(TransportError):
+    """A read did not complete within the client's overall deadline."""
 
 
 @dataclass
@@ -420,6 +445,9 @@ class BcsClient:
         get_retries: int = 2,
         backoff: float = 0.25,
         write_deadline: float | None = None,
+        read_deadline: float = 60.0,
+        max_body: int = MAX_BODY,
+        storage_page: int = STORAGE_PAGE,
     ) -> None:
         self.server = normalize_server(server)
         self.cluster_id = str(cluster_id or "")
@@ -435,6 +463,9 @@ class BcsClient:
         self.audit_failure: str | None = None
         self._in_flight: dict[str, Request] = {}
         self._write_seq = 0
+        self.read_deadline = max(0.001, float(read_deadline))
+        self.max_body = max(1, int(max_body))
+        self.storage_page = max(1, int(storage_page))
         self.stats = ClientStats()
         self._token = _reveal(token)
         register_secret(self._token)
@@ -530,21 +561,61 @@ class BcsClient:
         return str(error) if error else None
 
     async def _send(self, method: str, path: str, params: Mapping[str, Any] | None,
-                    body: Any) -> httpx.Response:
+                    body: Any, *, read: bool = False) -> "Answer":
+        """Send one request and read its whole body, within `max_body` bytes and `read_deadline`
+        seconds overall (a per-read timeout alone lets a server trickling a byte a second hold a
+        view forever). The httpx response is closed and dropped here: it and its stream refer to
+        each other, so a kept response lives until a full GC with its body."""
         content = None
         if body is not None:
             content = json.dumps(body, ensure_ascii=False).encode("utf-8")
         self.stats.requests += 1
         route = f"{method} {path}"
         self.stats.by_route[route] = self.stats.by_route.get(route, 0) + 1
-        response = await self._http.request(method, path, params=dict(params) if params else None,
-                                            content=content)
-        self.stats.bytes += len(response.content)
-        return response
+        request = self._http.build_request(method, path, params=dict(params) if params else None,
+                                           content=content)
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            async with asyncio.timeout(self.read_deadline):
+                response = await self._http.send(request, stream=True)
+                try:
+                    declared = response.headers.get("content-length", "")
+                    if declared.isdigit() and int(declared) > self.max_body:
+                        raise self._too_big(method, path, int(declared))
+                    async for chunk in response.aiter_bytes():
+                        size += len(chunk)
+                        if size > self.max_body:
+                            raise self._too_big(method, path, size)
+                        chunks.append(chunk)
+                    status = response.status_code
+                finally:
+                    await response.aclose()
+                    response.stream = None  # type: ignore[assignment]
+                    del response
+        except TimeoutError:
+            self.stats.bytes += size
+            message = (f"no complete answer from {self.server} within {self.read_deadline:g}s "
+                       f"({size} bytes came) ({method} {path})")
+            if not read:
+                # A write's caller words a timeout as "sent, outcome unknown".
+                raise httpx.ReadTimeout(message, request=request) from None
+            raise DeadlineExceeded(message, timed_out=True) from None
+        self.stats.bytes += size
+        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        chunks.clear()
+        return Answer(status, data)
 
-    async def _decode(self, decoder: Callable[[int, bytes], Any], response: httpx.Response,
+    def _too_big(self, method: str, path: str, size: int) -> ProtocolError:
+        return ProtocolError(
+            f"the answer is larger than the {_size(self.max_body)} limit "
+            f"({_size(size)} at least; {method} {path}): narrow the view to a namespace, "
+            "or raise max_body")
+
+    async def _decode(self, decoder: Callable[[int, bytes], Any], response: "Answer",
                       convert: Callable[[Any], _T] | None) -> _T | Any:
         content = response.content
+        response.content = b""  # the body lives only as long as its decode
 
         def work() -> Any:
             data = decoder(response.status_code, content)
@@ -565,7 +636,10 @@ class BcsClient:
         attempt = 0
         while True:
             try:
-                response = await self._send(method, path, params, body)
+                response = await self._send(method, path, params, body, read=True)
+            except DeadlineExceeded:
+                self.stats.errors += 1
+                raise  # not retried: the deadline is for the whole read
             except httpx.TransportError as exc:
                 if attempt < self.get_retries:
                     attempt += 1
@@ -1491,25 +1565,37 @@ class BcsClient:
         return _seg(self.cluster_id, "cluster id")
 
     async def storage_list_namespaces(self) -> list[str]:
-        """`GET /bcsapi/v4/storage/query/mesos/dynamic/clusters/{clusterId}/namespace`."""
-        return await self._read(f"{STORAGE_QUERY}/{self._cluster_seg()}/namespace",
-                                convert=lambda d: _strings(d, "namespaces"))
+        """Every namespace storage knows, complete: `GET /bcsapi/v4/storage/query/mesos/dynamic/
+        clusters/{clusterId}/namespace` (built by storage from at most 3,000 records per table,
+        so it can miss namespaces, bcs-api-facts §11.1) joined with the namespaces of a complete,
+        projected application query (every taskgroup belongs to an application). 2 requests."""
+        listed, apps = await asyncio.gather(
+            self._read(f"{STORAGE_QUERY}/{self._cluster_seg()}/namespace",
+                       convert=lambda d: _strings(d, "namespaces")),
+            self.storage_list("application", row=NamespaceRow))
+        return sorted(set(listed) | {r.namespace for r in apps if r.namespace})
 
     async def storage_query(self, kind: str, namespaces: str | Iterable[str] | None = None,
                             host_ip: str | None = None) -> list[m.StorageRecord[Any]]:
         """`POST /bcsapi/v4/storage/query/mesos/dynamic/clusters/{clusterId}/{kind}` with
-        `{"namespace": "a,b", "hostIp": "..."}` (keys left out when not given): one request for
-        one, several or all namespaces. Returns records whose `data` is typed by kind."""
+        `{"namespace": "a,b", "hostIp": "...", "limit": "50000"}` (namespace and hostIp left out
+        when not given: all namespaces is no namespace key): complete (a full page asks for the
+        next with `offset`). Returns full records whose `data` is typed by kind."""
         body = self._storage_query_body(kind, namespaces, host_ip)
         if body is None:
             return []  # an explicit empty scope: nothing to ask
         record = m.StorageRecord[m.STORAGE_DATA_MODELS[kind]]
-        return await self._read(f"{STORAGE_QUERY}/{self._cluster_seg()}/{kind}", method="POST", body=body,
-                                convert=lambda d: _models(record, d, f"storage {kind}"))
+
+        def decode(status: int, content: bytes) -> Any:
+            return _models(record, decode_envelope(status, content), f"storage {kind}")
+
+        return await self._storage_pages(kind, body, decode,
+                                         lambda r: (r.namespace, r.resource_name, r.record_id))
 
     def _storage_query_body(self, kind: str, namespaces: str | Iterable[str] | None,
                             host_ip: str | None) -> dict[str, str] | None:
-        """The storage query body; None for an explicit empty namespace list."""
+        """The storage query body (every value a string: storage reads limit/offset/field only
+        as JSON strings and ignores a number, §11.1); None for an explicit empty namespace list."""
         if kind not in STORAGE_KINDS:
             raise InvalidRequest([("kind", f"must be one of {', '.join(STORAGE_KINDS)} (got {kind!r})")],
                                  "storage query")
@@ -1524,29 +1610,148 @@ class BcsClient:
             body["hostIp"] = str(host_ip).strip()
         return body
 
+    async def _storage_pages(self, kind: str, body: dict[str, str],
+                             decode: Callable[[int, bytes], list[Any]], key: Callable[[Any], Any]) -> Any:
+        """One query, complete: `limit` is `storage_page` (a string); a page that comes back full
+        is followed by the next (`offset`). Storage pages in natural order without a sort, so a
+        record that moves between two pages could be seen twice: later pages are de-duplicated."""
+        path = f"{STORAGE_QUERY}/{self._cluster_seg()}/{_QUERY_TYPE.get(kind, kind)}"
+        page = self.storage_page
+        out: list[Any] | None = None
+        seen: set[Any] | None = None
+        offset = 0
+        while True:
+            query = dict(body, limit=str(page))
+            if offset:
+                query["offset"] = str(offset)
+            items = await self._read(path, method="POST", body=query, decoder=decode)
+            count = getattr(items, "total", len(items))
+            if out is None:
+                out = items
+            else:
+                if seen is None:
+                    seen = {key(x) for x in out}
+                for x in items:
+                    k = key(x)
+                    if k not in seen:
+                        seen.add(k)
+                        out.append(x)
+                problems = getattr(items, "problems", None)
+                if problems:
+                    out.problems.extend(problems)  # type: ignore[attr-defined]
+            if count < page:
+                return out
+            offset += page
+
+    async def storage_list(self, kind: str, namespaces: str | Iterable[str] | None = None,
+                           host_ip: str | None = None, *, row: type[Any] | None = None,
+                           since: float | None = None) -> RecordList:
+        """`POST /bcsapi/v4/storage/query/mesos/dynamic/clusters/{clusterId}/{kind}` for list
+        views: complete (as `storage_query`), projected (`field`: only the paths the row type
+        declares, `bcs_tui.api.records`), decoded by msgspec into row Structs (each record's
+        `data`). `row` defaults to the kind's row type; `since` (unix seconds) asks only for the
+        records whose `data.lastUpdateTime` is at or after that second (`lastUpdateTimeBegin`;
+        taskgroup, application and process only). Records that cannot be read are left out and
+        named in the result's `problems`."""
+        row = row or ROW_TYPES.get(kind)
+        if row is None:
+            raise InvalidRequest([("kind", f"must be one of {', '.join(ROW_TYPES)} (got {kind!r})")],
+                                 "storage list")
+        body = self._storage_query_body(kind, namespaces, host_ip)
+        if body is None:
+            return RecordList()
+        body["field"] = projection(row)
+        if since is not None:
+            if kind not in ROW_TYPES:
+                raise InvalidRequest([("since", f"storage filters {kind} by update time only for "
+                                                f"{', '.join(ROW_TYPES)}")], "storage list")
+            body["lastUpdateTimeBegin"] = str(int(since))
+        what = f"storage {kind}"
+
+        def decode(status: int, content: bytes) -> Any:
+            return decode_records(row, status, content, decode_envelope, what)
+
+        return await self._storage_pages(kind, body, decode, lambda r: (r.namespace, r.name))
+
     async def storage_query_lite(self, kind: str, namespaces: str | Iterable[str] | None = None,
                                  host_ip: str | None = None, *, previous: Sequence[Any] | None = None
                                  ) -> list[Any]:
-        """`POST /bcsapi/v4/storage/query/mesos/dynamic/clusters/{clusterId}/{kind}`, the same
-        request as `storage_query`, for list views: each record's `data` as a light object
-        (`bcs_tui.api.lite`: a few fields, the full typed object parsed on first use of any other
-        attribute). `previous`, the last answer, lets unchanged records be reused without parsing.
-        Kinds: application, process, taskgroup."""
-        from bcs_tui.api.lite import LITE_KINDS, decode_storage_lite
+        """`storage_list` (`POST …/clusters/{clusterId}/{kind}`, projected) under its former name
+        (`previous` is no longer needed: unchanged rows are recognised by value)."""
+        return await self.storage_list(kind, namespaces, host_ip)
 
-        if kind not in LITE_KINDS:
-            raise InvalidRequest([("kind", f"must be one of {', '.join(LITE_KINDS)} (got {kind!r})")],
-                                 "storage query")
-        body = self._storage_query_body(kind, namespaces, host_ip)
-        if body is None:
-            return []
-        previous = list(previous or ())
+    async def storage_watch(self, kind: str, row: type[Any] | None = None, *,
+                            idle_timeout: float = 300.0,
+                            on_open: Callable[[], None] | None = None) -> AsyncIterator[WatchEvent]:
+        """`POST /bcsapi/v4/storage/dynamic/watch/{clusterId}/{kind}` with `{}`: the storage watch
+        stream of one table, all namespaces (§11.2), as `WatchEvent`s decoded incrementally (rows
+        of `row`, default the kind's row type). Ends after the break event. Raises
+        `WatchUnavailable` for a 404 (no such route on this storage), `WatchCut` when the stream
+        ends or stalls for `idle_timeout` seconds without a break, and the envelope errors for an
+        error answer. There is no initial snapshot: open the stream first (`on_open` is called
+        when storage has answered 200), then list."""
+        row = row or ROW_TYPES.get(kind)
+        if row is None:
+            raise InvalidRequest([("kind", f"must be one of {', '.join(ROW_TYPES)} (got {kind!r})")],
+                                 "storage watch")
+        path = f"{STORAGE_WATCH}/{self._cluster_seg()}/{kind}"
+        self.stats.requests += 1
+        route = f"POST {path}"
+        self.stats.by_route[route] = self.stats.by_route.get(route, 0) + 1
+        request = self._http.build_request(
+            "POST", path, content=b"{}",
+            timeout=httpx.Timeout(self.timeout, read=idle_timeout))
+        try:
+            response = await self._http.send(request, stream=True)
+        except httpx.TransportError as exc:
+            raise WatchCut(self._transport_error(exc, "POST", path).message) from None
+        try:
+            if response.status_code != 200:
+                body = b""
+                async for chunk in response.aiter_bytes():
+                    body += chunk
+                    if len(body) > 64 * 1024:
+                        break
+                self.stats.bytes += len(body)
+                if response.status_code == 404:
+                    raise WatchUnavailable(f"storage has no watch stream for {kind} (HTTP 404)")
+                decode_envelope(response.status_code, body)  # raises for error answers
+                raise WatchUnavailable(f"the watch stream for {kind} answered HTTP {response.status_code}")
+            decoder = WatchDecoder(row, f"storage watch {kind}", self.max_body, envelope=decode_envelope)
+            if on_open is not None:
+                on_open()
+            try:
+                async for chunk in response.aiter_bytes():
+                    self.stats.bytes += len(chunk)
+                    for event in decoder.feed(chunk):
+                        yield event
+                        if event.type == BREAK:
+                            return
+            except httpx.TransportError as exc:
+                raise WatchCut(self._transport_error(exc, "POST", path).message) from None
+            raise WatchCut(f"the watch stream for {kind} ended without a break event")
+        finally:
+            await response.aclose()
+            response.stream = None  # type: ignore[assignment]
 
-        def decoder(status: int, content: bytes) -> Any:
-            return decode_storage_lite(kind, status, content, previous, decode_envelope)
-
-        return await self._read(f"{STORAGE_QUERY}/{self._cluster_seg()}/{kind}", method="POST", body=body,
-                                decoder=decoder)
+    async def check_cluster(self) -> str | None:
+        """Whether the server knows this cluster id: one scheduler call (`GET /cluster/endpoints`).
+        Storage answers a wrong id with success and no records (§11.1), so a console that starts on
+        a storage view would show an empty cluster. Returns what is wrong with the id, or None when
+        it is accepted (or when the answer says nothing about it: a transport error is the view's
+        to show)."""
+        if not self.cluster_id:
+            return "no cluster id is set (BCS-ClusterID): set cluster_id in the context"
+        try:
+            await self._read(f"{SCHEDULER}/cluster/endpoints")
+        except ApiError as exc:
+            if exc.code in (1405234, 1405051, 1405007):
+                return (f"the server does not know cluster {self.cluster_id}: {exc.message} — "
+                        "check cluster_id in the context (:ctx switches)")
+            return None
+        except BcsError:
+            return None
+        return None
 
     async def storage_applications(self, namespaces: str | Iterable[str] | None = None
                                    ) -> list[m.StorageRecord[m.ApplicationStatus]]:
@@ -1623,6 +1828,8 @@ def _command_id(data: Any) -> str:
     if not isinstance(data, str) or not data:
         raise ProtocolError("send command: the server did not return a command id", str(data)[:200])
     return data
+def _size(n: int) -> str:
+    return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
 
 
 def _optional_message(data: Any) -> m.BcsMessage | None:

@@ -8,6 +8,7 @@ from typing import Any
 from bcs_tui.api import models as m
 from bcs_tui.resources.definitions import application_editable, with_instances
 from bcs_tui.resources.writes import SHELL_PICK_WRITES, body_namespace, ManifestSpec, ns_name, Write, WriteScope
+from bcs_tui.resources.base import in_namespace, LiveSource
 from bcs_tui.resources.base import _app_kind, _namespaces_for, age_col, BAD_CLASSES, col, FetchEnv, g, NS_COL, object_name, object_namespace, ResourceKind, RUNNING, Scope, status_class, storage_inspector, storage_list, WARNING
 
 # ---------------------------------------------------------------------------------------------
@@ -16,8 +17,6 @@ from bcs_tui.resources.base import _app_kind, _namespaces_for, age_col, BAD_CLAS
 
 async def _fetch_apps(env: FetchEnv, scope: Scope, process: bool) -> list[Any]:
     namespaces = await _namespaces_for(env, scope)
-    if not namespaces:
-        return []
     apps = await storage_list(env, "application", namespaces)
     out = []
     for app in apps:
@@ -32,17 +31,29 @@ async def _fetch_apps(env: FetchEnv, scope: Scope, process: bool) -> list[Any]:
 
 
 async def fetch_applications(env: FetchEnv, scope: Scope) -> list[Any]:
-    """Storage namespace list (only for all namespaces) + one storage application query."""
+    """One complete storage application query (projected rows)."""
     return await _fetch_apps(env, scope, process=False)
 
 
 async def fetch_processes(env: FetchEnv, scope: Scope) -> list[Any]:
-    """Storage namespace list (only for all namespaces) + one storage process query."""
+    """One complete storage process query (projected rows)."""
     namespaces = await _namespaces_for(env, scope)
-    if not namespaces:
-        return []
     return [p for p in await storage_list(env, "process", namespaces)
             if _app_kind(p).lower() == "process"]
+
+
+def _live_apps(process: bool) -> LiveSource:
+    """Applications and processes share the storage application table and its change stream."""
+
+    def select(scope: Scope, rows: Any) -> list[Any] | None:
+        if scope.parent_kind:
+            return None
+        out = [a for a in in_namespace(scope, rows) if process == (_app_kind(a).lower() == "process")]
+        if scope.names:
+            out = [a for a in out if object_name(a) in scope.names]
+        return out
+
+    return LiveSource("application", select)
 
 
 def _app_instances(o: Any) -> tuple[int, int]:
@@ -171,6 +182,7 @@ APPLICATIONS = ResourceKind(
     noun="application",
     writes={**APP_WRITES, **SHELL_PICK_WRITES},
     manifest=APP_MANIFEST,
+    live=_live_apps(process=False),
 )
 
 # Process apps are applications listed apart (like bcs-client): same columns and behaviour.
@@ -184,4 +196,5 @@ PROCESSES = replace(
     noun="process",
     writes=PROCESS_WRITES,
     manifest=PROCESS_MANIFEST,
+    live=_live_apps(process=True),
 )

@@ -18,24 +18,22 @@ def _datas(o: Any) -> dict[str, Any]:
 
 
 async def _storage_list(env: FetchEnv, scope: Scope, method: str) -> list[Any]:
-    namespaces = await _namespaces_for(env, scope)
-    if not namespaces:
-        return []
+    namespaces = await _namespaces_for(env, scope)  # None: all namespaces
     return unwrap(await getattr(env.client, method)(namespaces=namespaces))
 
 
 async def fetch_configmaps(env: FetchEnv, scope: Scope) -> list[Any]:
-    """One storage configmap query (plus the namespace list for all namespaces)."""
+    """One complete storage configmap query."""
     return await _storage_list(env, scope, "storage_configmaps")
 
 
 async def fetch_secrets(env: FetchEnv, scope: Scope) -> list[Any]:
-    """One storage secret query (plus the namespace list for all namespaces)."""
+    """One complete storage secret query."""
     return await _storage_list(env, scope, "storage_secrets")
 
 
 async def fetch_services(env: FetchEnv, scope: Scope) -> list[Any]:
-    """One storage service query (plus the namespace list for all namespaces)."""
+    """One complete storage service query."""
     return await _storage_list(env, scope, "storage_services")
 
 

@@ -74,10 +74,10 @@ def _dp_status(o: Any) -> str:
 
 
 async def fetch_deployments(env: FetchEnv, scope: Scope) -> list[Any]:
-    """Storage namespace list (all namespaces only) + one storage deployment query + one storage
+    """Storage namespace list (all namespaces: no namespace key) + one storage deployment query + one storage
     application query (the applications' DefineInstances are the deployments' instance counts)."""
-    namespaces = await _namespaces_for(env, scope)
-    if not namespaces:
+    namespaces = await _namespaces_for(env, scope)  # None: all namespaces
+    if namespaces is not None and not namespaces:
         return []
     deployments, apps = await asyncio.gather(env.client.storage_deployments(namespaces=namespaces),
                                              storage_list(FetchEnv(env.client), "application", namespaces))

@@ -7,6 +7,7 @@ from typing import Any
 
 from bcs_tui.api.errors import InvalidRequest
 from bcs_tui.resources.writes import SHELL_WRITES, Write, WriteScope
+from bcs_tui.resources.base import in_namespace, LiveSource
 from bcs_tui.resources.base import _namespaces_for, age_col, col, FetchEnv, g, is_lite, NS_COL, object_name, object_namespace, parse_taskgroup_id, ResourceKind, Scope, status_class, storage_inspector, storage_list, tg_id, WARNING
 
 # ---------------------------------------------------------------------------------------------
@@ -92,14 +93,19 @@ async def fetch_taskgroups(env: FetchEnv, scope: Scope) -> list[Any]:
         return list(await client.list_taskgroups(object_namespace(scope.parent), object_name(scope.parent)) or [])
     if scope.parent_kind == "agents" and scope.parent is not None:
         ip = getattr(scope.parent, "ip", None) or g(scope.parent, "ip")
-        namespaces = await _namespaces_for(env, Scope())
-        if not namespaces:
-            return []
-        return await storage_list(env, "taskgroup", namespaces, host_ip=ip)
-    namespaces = await _namespaces_for(env, scope)
-    if not namespaces:
-        return []
-    return await storage_list(env, "taskgroup", namespaces)
+        return await storage_list(env, "taskgroup", None, host_ip=ip)
+    return await storage_list(env, "taskgroup", await _namespaces_for(env, scope))
+
+
+def _live_taskgroups(scope: Scope, rows: Any) -> list[Any] | None:
+    """All taskgroups, one namespace's or one agent's come from the taskgroup table's change
+    stream; an application's from the scheduler (its `fetch`)."""
+    if scope.parent_kind == "agents" and scope.parent is not None:
+        ip = getattr(scope.parent, "ip", None) or g(scope.parent, "ip")
+        return [t for t in rows if tg_host_ip(t) == ip]
+    if scope.parent_kind:
+        return None
+    return in_namespace(scope, rows)
 
 
 def _tg_drill(o: Any, scope: Scope) -> tuple[str, Scope]:
@@ -201,4 +207,5 @@ TASKGROUPS = ResourceKind(
     inspect=_inspect_taskgroup,
     noun="taskgroup",
     writes={**TASKGROUP_WRITES, **SHELL_WRITES},
+    live=LiveSource("taskgroup", _live_taskgroups),
 )

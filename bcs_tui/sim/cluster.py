@@ -10,7 +10,6 @@ import copy
 import heapq
 import itertools
 import random
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -24,9 +23,10 @@ from bcs_tui.sim.errors import (CODE_AUTH, CODE_BAD_REQUEST, CODE_EXISTS, CODE_J
                                 driver_error)
 from bcs_tui.sim.kube import KubeMixin
 from bcs_tui.sim.model import (TASK_MESSAGES, Agent, AgentSetting, Application, AppTemplate, rfc3339,
-                               Task, TaskGroup, dumps, object_meta, storage_record)
+                               Task, TaskGroup, object_meta, storage_record)
 from bcs_tui.sim.placement import Placer
 from bcs_tui.sim.rollout import RolloutMixin
+from bcs_tui.sim.storage import REREPORT_SECONDS, Storage
 from bcs_tui.sim.templates import only_resources_changed, parse_app, version_json
 
 OP_SECONDS = 1.0  # a scheduler transaction (launch, scale, update, delete) takes this long
@@ -88,7 +88,8 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
 
     def __init__(self, seed: int = 0, scale: str = "demo", cluster_id: str = "BCS-MESOS-10001",
                  clock: SimClock | None = None, *, hostile: bool = False,
-                 churn: bool | None = None) -> None:
+                 churn: bool | None = None, stream_mode: str = "stream",
+                 rereport: float = REREPORT_SECONDS) -> None:
         if scale not in ("demo", "large", "empty"):
             raise ValueError(f"unknown scale {scale!r} (demo, large or empty)")
         self.seed = seed
@@ -125,6 +126,9 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
         self._init_commands()
         self._init_kube()
         demo.build(self, scale)
+        # bcs-storage and the mesos-watch feeding it (storage.py); `stream_mode` is what the watch
+        # route does (stream, break, none), `rereport` the re-report period (0: never)
+        self.storage = Storage(self, stream_mode=stream_mode, rereport=rereport)
 
     # ------------------------------------------------------------------ time
 
@@ -154,6 +158,7 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
         if self.churn and now >= self._next_churn:
             self._next_churn = now + CHURN_SECONDS
             self._churn_once()
+        self.storage.sync()  # mesos-watch reports what changed (records and watch streams)
         return ran
 
     def go_live(self) -> None:
@@ -1119,58 +1124,32 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
                                    proc=DRIVER, http_status=400)
 
     # ------------------------------------------------------------------ storage (bcs-mesos-watch view)
+    # The tables, queries and the watch stream are in storage.py; these render what mesos-watch
+    # reports for an object (before storage adds `_id` and its own times).
 
-    def _ns_filter(self, namespaces: str | None) -> set[str] | None:
-        if not namespaces:
-            return None
-        return {n.strip() for n in namespaces.split(",") if n.strip()} or None
+    def storage_query(self, kind: str, namespaces: str | None = None,
+                      host_ip: str | None = None) -> list[bytes]:
+        """Every stored record of a query route's type (no cap, no paging: the state of the
+        table, for checks; the HTTP route applies the real server's rules)."""
+        params: dict[str, Any] = {"limit": str(1 << 62)}
+        if namespaces:
+            params["namespace"] = namespaces
+        if host_ip:
+            params["hostIp"] = host_ip
+        return self.storage.query(kind, self.cluster_id, params, post=True)
 
-    def storage_query(self, kind: str, namespaces: str | None, host_ip: str | None) -> list[bytes]:
-        """POST /bcsapi/v4/storage/query/mesos/dynamic/clusters/{cid}/{kind}: serialized records."""
-        nss = self._ns_filter(namespaces)
-        now = self.now()
-        cid = self.cluster_id
-        if kind == "application":
-            return [a.storage_bytes(cid, now) for (ns, _), a in sorted(self.apps.items())
-                    if a.kind == "application" and (nss is None or ns in nss)]
-        if kind == "process":
-            return [a.storage_bytes(cid, now) for (ns, _), a in sorted(self.apps.items())
-                    if a.kind == "process" and (nss is None or ns in nss)]
-        if kind == "taskgroup":
-            out = []
-            for (ns, _), app in sorted(self.apps.items()):
-                if nss is not None and ns not in nss:
-                    continue
-                for tg in app.taskgroups:
-                    if host_ip and (tg.agent is None or tg.agent.ip != host_ip):
-                        continue
-                    out.append(tg.storage_bytes(cid, now))
-            return out
-        if kind == "deployment":
-            return [dumps(self.deployment_record(d)) for (ns, _), d in sorted(self.deployments.items())
-                    if nss is None or ns in nss]
-        if kind in ("configmap", "secret", "service"):
-            return [self._object_record(o) for (ns, _), o in sorted(self.objects[kind].items())
-                    if nss is None or ns in nss]
-        if kind == "endpoint":
-            return [dumps(self._endpoint_record(o)) for (ns, _), o
-                    in sorted(self.objects["service"].items()) if nss is None or ns in nss]
-        return []
+    def storage_object_json(self, obj: StoredObject) -> dict:
+        """A configmap / secret / service record as mesos-watch reports it."""
+        data = copy.deepcopy(obj.body)
+        data.pop("apiVersion", None)
+        data.pop("kind", None)
+        data["metadata"] = object_meta(obj.name, obj.namespace, obj.body["metadata"].get("labels"),
+                                       obj.body["metadata"].get("annotations"), created=obj.created)
+        return storage_record(self.cluster_id, obj.namespace, obj.kind, obj.name, obj.created,
+                              obj.updated, data)
 
-    def _object_record(self, obj: StoredObject) -> bytes:
-        if obj.cache is None:
-            data = copy.deepcopy(obj.body)
-            data.pop("apiVersion", None)
-            data.pop("kind", None)
-            data["metadata"] = object_meta(obj.name, obj.namespace,
-                                           obj.body["metadata"].get("labels"),
-                                           obj.body["metadata"].get("annotations"),
-                                           created=obj.created)
-            obj.cache = dumps(storage_record(self.cluster_id, obj.namespace, obj.kind, obj.name,
-                                             obj.created, obj.updated, data))
-        return obj.cache
-
-    def _endpoint_record(self, svc: StoredObject) -> dict:
+    def endpoint_record(self, svc: StoredObject) -> dict:
+        """The endpoint record of a service: its Running taskgroups matching the selector."""
         selector = ((svc.body.get("spec") or {}).get("selector")) or {}
         eps = []
         if selector:
@@ -1197,25 +1176,11 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
                               self.now(), data)
 
     def storage_inspect(self, ns: str, kind: str, name: str) -> dict | None:
-        """GET /bcsapi/v4/storage/mesos/dynamic/namespace_resources/…/{ns}/{kind}/{name}"""
-        now = self.now()
-        cid = self.cluster_id
-        if kind in ("application", "process"):
-            app = self.apps.get((ns, name))
-            return app.storage_json(cid, now) if app and app.kind == kind else None
-        if kind == "taskgroup":
-            tg = self.taskgroups.get(name)
-            return tg.storage_json(cid, now) if tg and tg.app.namespace == ns else None
-        if kind == "deployment":
-            d = self.deployments.get((ns, name))
-            return self.deployment_record(d) if d else None
-        if kind in ("configmap", "secret", "service"):
-            obj = self.objects[kind].get((ns, name))
-            return json.loads(self._object_record(obj)) if obj else None
-        if kind == "endpoint":
-            obj = self.objects["service"].get((ns, name))
-            return self._endpoint_record(obj) if obj else None
-        return None
+        """The stored record of one object, as the storage inspect route returns it (or None)."""
+        import json as _json
+
+        raw = self.storage.inspect(self.cluster_id, ns, kind, name)
+        return _json.loads(raw) if raw is not None else None
 
     # ------------------------------------------------------------------ churn (served mode)
 

@@ -178,6 +178,7 @@ class BcsApp(App):
         if special == "cluster":
             self.show_overview()
         self._load_namespaces()
+        self.check_cluster()
 
     def _on_signal(self) -> None:
         self.exit(return_code=0)
@@ -302,6 +303,7 @@ class BcsApp(App):
             demo=self.settings.demo,
             insecure=self.settings.insecure,
         )
+        header.set_cluster_problem(getattr(self, "cluster_problem", ""))
 
     @property
     def browser(self) -> Any:
@@ -391,6 +393,29 @@ class BcsApp(App):
         self.browser.open_view(KINDS_BY_NAME["applications"], Scope(namespace=self.namespace), replace=True)
         self.flash(f"context {name}", "information")
         self._load_namespaces()
+        self.check_cluster()
+
+    def check_cluster(self) -> None:
+        """One scheduler call checks the cluster id (storage answers a wrong one with an empty
+        success): a wrong id is said in every screen's header and flashed."""
+        from bcs_tui.ui.widgets.header import ClusterHeader
+
+        client = self.client
+        self.cluster_problem = ""
+
+        async def check() -> None:
+            check = getattr(client, "check_cluster", None)
+            problem = (await check()) if check is not None else None
+            if client is not self.client:
+                return  # the context changed meanwhile
+            self.cluster_problem = problem or ""
+            for screen in self.screen_stack:
+                for header in screen.query(ClusterHeader):
+                    header.set_cluster_problem(self.cluster_problem)
+            if problem:
+                self.flash(problem, "error", timeout=20)
+
+        self.run_worker(check(), group="cluster-check", exclusive=True)
 
     @work(group="namespaces", exclusive=True, exit_on_error=False)
     async def _load_namespaces(self) -> None:

@@ -195,7 +195,7 @@ async def test_read_only_refuses_real_write_calls(make_client, case):
 async def test_read_only_still_reads(make_client, recorder):
     client = make_client(read_only=True)
     await client.list_applications("prod")
-    await client.storage_list_namespaces()
+    await client.storage_list("taskgroup")
     assert len(recorder.requests) == 2
 
 
