@@ -19,6 +19,7 @@ from bcs_tui.ui.keymap import (
     load_keymap,
     normalize_key,
 )
+from tests.asgistream import StreamingASGITransport
 
 
 @pytest.fixture(autouse=True)
@@ -318,7 +319,6 @@ def test_own_cursor_keys_and_their_problems():
 
 
 async def test_vim_keys_move_the_cursor_in_a_list(tmp_path):
-    import httpx
 
     from bcs_tui.api.client import BcsClient
     from bcs_tui.cli import prepare_ui
@@ -337,7 +337,7 @@ refresh = 3600
     prepare_ui(settings)
     assert settings.warnings == []
     cluster = demo_cluster()
-    client = BcsClient("http://sim", cluster.cluster_id, transport=httpx.ASGITransport(app=create_app(cluster)))
+    client = BcsClient("http://sim", cluster.cluster_id, transport=StreamingASGITransport(create_app(cluster)))
     app = BcsApp(settings, client=client, now=cluster.clock.now)
     async with app.run_test(size=(120, 30)) as pilot:
         for _ in range(200):

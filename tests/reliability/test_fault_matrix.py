@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
 import pytest
 
 from bcs_tui.api.client import BcsClient
 from bcs_tui.sim.chaos import ChaosSpec, Fault
 from bcs_tui.sim.server import start_in_loop
 from bcs_tui.ui.app import BcsApp
+from tests.asgistream import StreamingASGITransport
 
 from .conftest import (
     SIZE,
@@ -231,7 +231,7 @@ async def test_wrong_cluster_id_names_the_setting_to_fix(make_app, cluster):
 
 async def test_wrong_cluster_id_at_start_shows_why_the_list_is_empty(cluster, sim_asgi):
     client = BcsClient("http://sim", "BCS-MESOS-99999", TOKEN, get_retries=0,
-                       transport=httpx.ASGITransport(app=sim_asgi))
+                       transport=StreamingASGITransport(sim_asgi))
     app = BcsApp(make_settings(initial_command="agent"), client=client, now=cluster.clock.now)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot, app)

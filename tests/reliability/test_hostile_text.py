@@ -9,7 +9,6 @@ command output pane and the confirmation and results modals.
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from bcs_tui.api.client import BcsClient
@@ -22,6 +21,7 @@ from bcs_tui.ui.modals.confirm import ConfirmModal
 from bcs_tui.ui.modals.form import FormModal
 from bcs_tui.ui.modals.manifest import ManifestEditor
 from bcs_tui.ui.screens.describe import DescribeScreen
+from tests.asgistream import StreamingASGITransport
 
 from .conftest import (
     SIZE,
@@ -75,7 +75,7 @@ def hostile(hostile_cluster):
 def make_hostile_app(hostile):
     def build(**over):
         client = BcsClient("http://sim", hostile.cluster_id, TOKEN, get_retries=0,
-                           transport=httpx.ASGITransport(app=create_app(hostile, token=TOKEN)))
+                           transport=StreamingASGITransport(create_app(hostile, token=TOKEN)))
         return BcsApp(make_settings(**over), client=client, now=hostile.clock.now)
 
     return build

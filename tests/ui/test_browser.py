@@ -11,6 +11,7 @@ from bcs_tui.ui.screens.describe import DescribeScreen
 from bcs_tui.ui.modals.help import HelpScreen
 from bcs_tui.ui.screens.overview import OverviewScreen
 from bcs_tui.ui.widgets.resource_table import ResourceTable
+from tests.asgistream import StreamingASGITransport
 
 from .conftest import SIZE, command, settle
 
@@ -408,7 +409,6 @@ async def test_palette_offers_views_and_the_actions_of_the_list(make_app):
 
 
 async def test_context_switch_from_the_ctx_view(make_app, cluster):
-    import httpx
 
     from bcs_tui.api.client import BcsClient
     from bcs_tui.config import Context
@@ -426,7 +426,7 @@ async def test_context_switch_from_the_ctx_view(make_app, cluster):
         def client_for(self, ctx):
             built.append(ctx.name)
             return BcsClient("http://sim2", ctx.cluster_id, None, read_only=ctx.read_only,
-                             transport=httpx.ASGITransport(app=create_app(cluster)))
+                             transport=StreamingASGITransport(create_app(cluster)))
 
         async def aclose(self):
             pass
