@@ -64,6 +64,8 @@ class _LazyModels:
 m: Any = _LazyModels()
 
 STORAGE_WATCH = "/bcsapi/v4/storage/dynamic/watch"
+# The application and process apps of the application table, and the legacy ones with no kind.
+WHOLE_APPLICATION_TABLE = ",application,process"
 # Records asked for per storage query (`limit`, a string). Storage has no upper bound; one answer
 # of up to 50,000 projected records beats pages (docs/architecture.md has the measurement).
 STORAGE_PAGE = 50_000
@@ -1572,7 +1574,7 @@ class BcsClient:
         listed, apps = await asyncio.gather(
             self._read(f"{STORAGE_QUERY}/{self._cluster_seg()}/namespace",
                        convert=lambda d: _strings(d, "namespaces")),
-            self.storage_list("application", row=NamespaceRow))
+            self.storage_list("application", row=NamespaceRow, app_kinds=WHOLE_APPLICATION_TABLE))
         return sorted(set(listed) | {r.namespace for r in apps if r.namespace})
 
     async def storage_query(self, kind: str, namespaces: str | Iterable[str] | None = None,
@@ -1645,14 +1647,17 @@ class BcsClient:
 
     async def storage_list(self, kind: str, namespaces: str | Iterable[str] | None = None,
                            host_ip: str | None = None, *, row: type[Any] | None = None,
-                           since: float | None = None) -> RecordList:
+                           since: float | None = None, app_kinds: str | None = None) -> RecordList:
         """`POST /bcsapi/v4/storage/query/mesos/dynamic/clusters/{clusterId}/{kind}` for list
         views: complete (as `storage_query`), projected (`field`: only the paths the row type
         declares, `bcs_tui.api.records`), decoded by msgspec into row Structs (each record's
         `data`). `row` defaults to the kind's row type; `since` (unix seconds) asks only for the
         records whose `data.lastUpdateTime` is at or after that second (`lastUpdateTimeBegin`;
-        taskgroup, application and process only). Records that cannot be read are left out and
-        named in the result's `problems`."""
+        taskgroup, application and process only). `app_kinds` is the application/process
+        filter's `kind` (`data.kind` in a comma list, "" for records without one): the application
+        route's default `,application` leaves the process apps of the same table out, so
+        `",application,process"` lists the whole table (what its watch stream sends). Records that
+        cannot be read are left out and named in the result's `problems`."""
         row = row or ROW_TYPES.get(kind)
         if row is None:
             raise InvalidRequest([("kind", f"must be one of {', '.join(ROW_TYPES)} (got {kind!r})")],
@@ -1666,6 +1671,11 @@ class BcsClient:
                 raise InvalidRequest([("since", f"storage filters {kind} by update time only for "
                                                 f"{', '.join(ROW_TYPES)}")], "storage list")
             body["lastUpdateTimeBegin"] = str(int(since))
+        if app_kinds is not None:
+            if kind not in ("application", "process"):
+                raise InvalidRequest([("app_kinds", "only the application and process routes filter on kind")],
+                                     "storage list")
+            body["kind"] = app_kinds
         what = f"storage {kind}"
 
         def decode(status: int, content: bytes) -> Any:

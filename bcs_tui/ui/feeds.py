@@ -32,6 +32,7 @@ import time
 from datetime import datetime
 from typing import Any, Callable, Iterable
 
+from bcs_tui.api.client import WHOLE_APPLICATION_TABLE
 from bcs_tui.api.errors import BcsError
 from bcs_tui.api.records import NamespaceRow
 from bcs_tui.api.watch import BREAK, WatchEvent, WatchUnavailable
@@ -74,6 +75,10 @@ class ResourceFeed:
                  backoff_start: float = BACKOFF_START) -> None:
         self.client = client
         self.kind = storage_kind
+        # A feed keeps a whole table, as its stream sends it: the application route alone leaves
+        # the process apps out (its default kind filter), so the lists ask for every kind.
+        self._table: dict[str, Any] = ({"app_kinds": WHOLE_APPLICATION_TABLE}
+                                       if storage_kind == "application" else {})
         self.interval = max(0.5, float(interval or 5.0))
         self.clock = clock
         self.wall = wall
@@ -125,7 +130,7 @@ class ResourceFeed:
         """List again now and return when the rows are in (ctrl+r, after a write); raises the
         list's error (the feed is then stale)."""
         try:
-            rows = await self.client.storage_list(self.kind)
+            rows = await self.client.storage_list(self.kind, **self._table)
         except BcsError as exc:
             self._failed(exc)
             raise
@@ -283,7 +288,7 @@ class ResourceFeed:
             pass
 
     async def _list(self) -> None:
-        rows = await self.client.storage_list(self.kind)
+        rows = await self.client.storage_list(self.kind, **self._table)
         if self._replace(rows, list(getattr(rows, "problems", []) or [])):
             self._notify()
 
@@ -383,7 +388,7 @@ class ResourceFeed:
                         await self._id_list()
                 else:
                     since = self._newest if self._newest is not None else self.wall()
-                    rows = await self.client.storage_list(self.kind, since=since - OVERLAP)
+                    rows = await self.client.storage_list(self.kind, since=since - OVERLAP, **self._table)
                     if self._upsert(rows):
                         self.version += 1
                         self._notify()
@@ -397,7 +402,7 @@ class ResourceFeed:
     async def _id_list(self) -> None:
         """The cheap projected list of names: drop the rows that are gone; a name not kept means
         a change the changed-since polls missed, so list everything."""
-        ids = await self.client.storage_list(self.kind, row=NamespaceRow)
+        ids = await self.client.storage_list(self.kind, row=NamespaceRow, **self._table)
         names = {_key(r) for r in ids}
         if names - self.rows.keys():
             await self._list()

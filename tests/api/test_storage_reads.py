@@ -282,3 +282,19 @@ async def test_watch_404_is_unavailable_and_a_cut_is_a_cut(make_client):
         200, json={"result": False, "code": 1405085, "message": "watch failed", "data": None})).transport)
     with pytest.raises(ApiError, match="watch failed"):  # an error envelope instead of events
         await collect(client)
+
+
+async def test_the_whole_application_table_includes_the_process_apps(sim_client, sim_cluster):
+    """The application route's default kind filter (`,application`) leaves process apps out; a
+    feed keeps the whole table (its watch stream sends both), so it asks for every kind."""
+    from bcs_tui.api.client import WHOLE_APPLICATION_TABLE
+
+    apps = await sim_client.storage_list("application")
+    procs = await sim_client.storage_list("process")
+    table = await sim_client.storage_list("application", app_kinds=WHOLE_APPLICATION_TABLE)
+    assert procs and all(r.kind == "process" for r in procs)
+    assert not any(r.kind == "process" for r in apps)
+    assert {(r.namespace, r.name) for r in table} == ({(r.namespace, r.name) for r in apps}
+                                                       | {(r.namespace, r.name) for r in procs})
+    with pytest.raises(Exception, match="kind"):
+        await sim_client.storage_list("taskgroup", app_kinds=WHOLE_APPLICATION_TABLE)
