@@ -556,6 +556,7 @@ class RunningSim:
             self._warm.cancel()
         self._ticker.cancel()
         self._server.should_exit = True
+        self.cluster.storage.cut_streams()  # endless watch answers would hold the shutdown
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await asyncio.wait_for(self._task, timeout=5)
         with contextlib.suppress(asyncio.CancelledError):

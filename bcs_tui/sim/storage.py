@@ -429,6 +429,12 @@ class Watcher:
             self.buf.append(BREAK_BYTES)
             self._wake()
 
+    def cut(self) -> None:
+        """End without the break event: what a client sees when the server goes away."""
+        if not self.done:
+            self.done = True
+            self._wake()
+
     def _pieces(self, data: bytes) -> Iterable[bytes]:
         """Cut what is pending at arbitrary points: objects split across chunks (inside strings
         and multi-byte characters too) and several objects in one chunk, as a real network
@@ -753,6 +759,16 @@ class Storage:
         for lst in list(self._watchers.values()):
             for w in list(lst):
                 w.end()
+                n += 1
+        return n
+
+    def cut_streams(self) -> int:
+        """End every open stream without a break (the server stops: uvicorn would otherwise wait
+        for these endless answers before it lets the port go). Returns how many were open."""
+        n = 0
+        for lst in list(self._watchers.values()):
+            for w in list(lst):
+                w.cut()
                 n += 1
         return n
 

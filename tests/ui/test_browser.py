@@ -507,12 +507,14 @@ async def test_open_view_message_and_ops_entry_point(make_app):
 
 
 async def test_polls_back_off_while_failing_and_recover_by_themselves(make_app, cluster):
+    """A polled view (agents: scheduler GETs; storage views follow their table's stream)."""
     from bcs_tui.sim.chaos import ChaosSpec
 
     app = make_app(refresh=0.05)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
+        await command(pilot, app, "agent")
         browser = app.browser
+        assert browser.state.kind.name == "agents" and browser.table.row_count
         cluster.chaos = ChaosSpec.parse("error=1.0")
         for _ in range(100):
             await pilot.pause(0.05)

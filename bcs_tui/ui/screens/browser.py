@@ -593,9 +593,13 @@ class BrowserScreen(Screen):
         self._arm(state.poll_every)
 
     def _failed(self, state: ViewState, message: str, retry: bool = True) -> None:
+        """A load failed (or the view's feed went stale): keep the rows, mark them stale, say why
+        once, and with `retry` arm the next attempt with backoff. Only a `retry` counts as a
+        failure: a feed that says it is stale after a failed load is the same failure."""
         if state not in self.stack:
             return
-        state.failures += 1
+        if retry or state.failures == 0:
+            state.failures += 1
         state.error = message
         if state.loaded and state.stale_since is None:
             state.stale_since = self.app.now()
