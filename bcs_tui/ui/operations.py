@@ -593,6 +593,13 @@ class Operations:
         t = self.single(kind, ctx, "Commit image")
         tid = tg_id(t)
         images = _taskgroup_images(t)
+        if not images and kind.inspect is not None:
+            # A list row is projected (no images in it): the current image is in the full record.
+            try:
+                images = _taskgroup_images(await kind.inspect(self.client, t))
+            except BcsError as exc:
+                self.flash(f"Commit image: cannot read taskgroup {tid}: {exc.message}", "error")
+                return
 
         def validate(v: dict) -> tuple[str, str]:
             image = validate_image(v["image"], field="image")
