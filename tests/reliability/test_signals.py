@@ -162,7 +162,7 @@ async def test_a_bug_in_a_fetch_is_reported_and_the_view_recovers(make_app, patc
 async def test_a_bug_in_an_operation_is_reported_and_nothing_is_left_open(make_app, cluster, monkeypatch):
     from bcs_tui.ui.operations import Operations
 
-    async def broken(self, ctx):
+    async def broken(self, *args):
         raise AttributeError("'NoneType' object has no attribute 'define_instances'")
 
     monkeypatch.setattr(Operations, "op_scale", broken)
