@@ -170,6 +170,9 @@ async def test_readme_log_plugin_runs_on_a_taskgroup_and_its_output_shows(tmp_pa
         from bcs_tui.resources.taskgroups import tg_host_ip
         from bcs_tui.ui.plugins import _first_container_id
 
+        # the list row is projected (no container IDs): the plugin read the full record
+        assert obj.is_projected and _first_container_id(obj) == ""
+        obj = await app.browser.state.kind.inspect(app.client, obj)
         cid = _first_container_id(obj)
         assert len(cid) > 12 and tg_host_ip(obj)
         assert (f"ssh-args: {tg_host_ip(obj)} tail -n 100 -f /var/lib/docker/containers/{cid}/{cid}-json.log"
