@@ -190,6 +190,17 @@ def object_namespace(obj: Any) -> str:
     return str(g(md, "namespace", default="") or g(obj, "namespace", "run_as", "RunAs", default=""))
 
 
+def list_order(obj: Any) -> tuple[Any, ...]:
+    """The order a namespaced list shows before any sort key is pressed: namespace, then name;
+    a taskgroup ID (`{instance}.{app}.{ns}.{cluster}.{stamp}`) by application, then instance
+    as a number. Storage answers in its natural (insertion) order, which reads as random."""
+    ns, name = object_namespace(obj), object_name(obj)
+    head, _, rest = name.partition(".")
+    if rest and head.isdigit():
+        return (ns, rest.partition(".")[0], int(head), name)
+    return (ns, name, 0, "")
+
+
 # ---------------------------------------------------------------------------------------------
 # Time helpers. Storage times are RFC3339 strings, scheduler times unix seconds, versions and
 # agent registration unix nanoseconds.

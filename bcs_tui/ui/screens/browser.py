@@ -34,6 +34,7 @@ from bcs_tui.resources import (
     RenderContext,
     ResourceKind,
     Scope,
+    list_order,
     object_name,
 )
 from bcs_tui.ui.feeds import LIVE, POLLING, STALE, ResourceFeed, feeds_for
@@ -528,6 +529,8 @@ class BrowserScreen(Screen):
     async def _show_objects(self, state: ViewState, objects: list[Any]) -> bool:
         """Build rows for `objects` (reusing the unchanged ones) and put them on screen."""
         objects = list(objects)
+        if state.kind.namespaced:
+            objects.sort(key=list_order)
         rc = self.render_context(state)
         previous = state.rows if state.rows and state.revealed == rc.revealed else None
         if len(objects) > THREAD_ROWS:
