@@ -100,8 +100,8 @@ def _sim_parser() -> _Parser:
                    help=f"cluster id the simulator answers to (default {DEMO_CLUSTER_ID})")
     p.add_argument("--token", metavar="T", default=None,
                    help="require this bearer token (default: accept any request)")
-    p.add_argument("--scale", choices=("demo", "large", "empty"), default="demo",
-                   help="cluster size (default demo)")
+    p.add_argument("--scale", choices=("demo", "large", "xlarge", "empty"), default="demo",
+                   help="cluster size: demo, large (20,100 taskgroups), xlarge (50,700), empty (default demo)")
     p.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default 0)")
     p.add_argument("--chaos", metavar="SPEC", default=None,
                    help='fault injection, e.g. "latency=300ms,error=0.1,truncate=0.05,route=/cluster/*"')

@@ -73,7 +73,7 @@ def bash_complete(source: str, words: list[str], env: dict) -> list[str]:
 def test_bash_completes_options_values_subcommands_and_contexts(capsys, env):
     source = script("bash", capsys)
     assert bash_complete(source, ["bcs-tui", "--rea"], env) == ["--readonly", "--read-only"]
-    assert bash_complete(source, ["bcs-tui", "sim", "--scale", ""], env) == ["demo", "large", "empty"]
+    assert bash_complete(source, ["bcs-tui", "sim", "--scale", ""], env) == ["demo", "large", "xlarge", "empty"]
     assert "import-bcs-client" in bash_complete(source, ["bcs-tui", "config", ""], env)
     assert bash_complete(source, ["bcs-tui", "completion", "z"], env) == ["zsh"]
     assert bash_complete(source, ["bcs-tui", "--theme", "bcs-n"], env) == ["bcs-nord"]

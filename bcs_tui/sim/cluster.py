@@ -84,14 +84,14 @@ def _cluster_num(cluster_id: str) -> str:
 
 
 class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
-    """A BCS mesos cluster in a box. `scale` is "demo", "large" or "empty"."""
+    """A BCS mesos cluster in a box. `scale` is "demo", "large", "xlarge" or "empty"."""
 
     def __init__(self, seed: int = 0, scale: str = "demo", cluster_id: str = "BCS-MESOS-10001",
                  clock: SimClock | None = None, *, hostile: bool = False,
                  churn: bool | None = None, stream_mode: str = "stream",
                  rereport: float = REREPORT_SECONDS) -> None:
-        if scale not in ("demo", "large", "empty"):
-            raise ValueError(f"unknown scale {scale!r} (demo, large or empty)")
+        if scale not in ("demo", "large", "xlarge", "empty"):
+            raise ValueError(f"unknown scale {scale!r} (demo, large, xlarge or empty)")
         self.seed = seed
         self.scale = scale
         self.cluster_id = cluster_id

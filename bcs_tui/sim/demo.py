@@ -164,8 +164,8 @@ def build(cluster, scale: str) -> None:
     if scale == "empty":
         _agents(cluster, sz=3, sh=3)
         return
-    if scale == "large":
-        build_large(cluster)
+    if scale in ("large", "xlarge"):
+        build_large(cluster, xlarge=scale == "xlarge")
         return
     build_demo(cluster)
 
@@ -409,8 +409,8 @@ def _hostile(c, b: _Builder, L: dict) -> None:
     c.settings[c.agents[0].ip].strings["note"] = HOSTILE_TEXT
 
 
-def build_large(cluster) -> None:
-    """>= 2,000 agents, 3,000 applications, 20,000 taskgroups, 300 deployments."""
+def build_large(cluster, xlarge: bool = False) -> None:
+    """>= 2,000 agents, 3,000 applications, 20,000 taskgroups (xlarge: 50,000), 300 deployments."""
     c = cluster
     b = _Builder(c)
     for i in range(2000):
@@ -427,6 +427,8 @@ def build_large(cluster) -> None:
     n = 0
     # 3,000 apps; sizes cycle so that they sum to 20,000+ taskgroups
     sizes = [4, 9, 6, 7, 8, 5, 10, 4, 6, 8]
+    if xlarge:  # 2.5 times as many taskgroups: 50,700
+        sizes = [10, 23, 15, 18, 20, 13, 25, 10, 15, 20]
     rng = c.rng
     for g in games:
         for e in envs:

@@ -48,8 +48,8 @@ def run_sim(host: str = "127.0.0.1", port: int = 8899, cluster_id: str = "BCS-ME
     except ChaosError as exc:
         print(f"bcs-tui sim: {exc}", file=err)
         return 2
-    if scale not in ("demo", "large", "empty"):
-        print(f"bcs-tui sim: --scale must be demo, large or empty (got {scale!r})", file=err)
+    if scale not in ("demo", "large", "xlarge", "empty"):
+        print(f"bcs-tui sim: --scale must be demo, large, xlarge or empty (got {scale!r})", file=err)
         return 2
     if stream_mode not in ("stream", "break", "none"):
         print(f"bcs-tui sim: --stream-mode must be stream, break or none (got {stream_mode!r})",
