@@ -216,6 +216,10 @@ class BcsApp(App):
                                            message.targets, message.parent), exit_on_error=False)
 
     async def on_unmount(self) -> None:
+        hub = getattr(self, "_bcs_feeds", None)
+        if hub is not None:
+            hub.close()  # the change streams and polls end with the app, before the client
+            self._bcs_feeds = None
         if self.client is not None and self._own_client:
             try:
                 await self.client.aclose()

@@ -529,3 +529,17 @@ async def test_polls_back_off_while_failing_and_recover_by_themselves(make_app, 
             if browser.state.stale_since is None:
                 break
         assert browser.state.stale_since is None and browser.state.failures == 0
+
+
+async def test_the_change_streams_end_with_the_app(make_app):
+    import asyncio
+
+    from bcs_tui.ui.feeds import feeds_for
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        tasks = [f._task for f in feeds_for(app).feeds.values()]
+        assert tasks and all(t is not None and not t.done() for t in tasks)
+    await asyncio.sleep(0.05)
+    assert all(t.done() for t in tasks)  # no feed outlives the app (and its closed client)

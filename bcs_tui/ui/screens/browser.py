@@ -23,6 +23,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
@@ -546,7 +547,10 @@ class BrowserScreen(Screen):
         state.loaded = True
         state.loaded_at = time.monotonic()
         if state is self.state:
-            table = self.table
+            try:
+                table = self.table
+            except NoMatches:  # the screen is being torn down (the app exits mid-load)
+                return False
             table.empty_text = f"No {state.kind.title.lower()}"
             if previous is None or len(rows) != len(previous) or any(a is not b for a, b in zip(rows, previous)):
                 table.set_rows(rows)
