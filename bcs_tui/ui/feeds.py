@@ -312,8 +312,12 @@ class ResourceFeed:
         try:
             first = asyncio.get_running_loop().create_task(queue.get())
             waiter = asyncio.get_running_loop().create_task(opened.wait())
-            await asyncio.wait({first, waiter}, return_when=asyncio.FIRST_COMPLETED)
-            waiter.cancel()
+            try:
+                await asyncio.wait({first, waiter}, return_when=asyncio.FIRST_COMPLETED)
+            finally:  # cancelled (the feed closes): no helper task is left pending
+                waiter.cancel()
+                if not first.done():
+                    first.cancel()
             pending: list[Any] = []
             if first.done():
                 pending.append(first.result())
@@ -336,8 +340,12 @@ class ResourceFeed:
                 else:
                     get = asyncio.get_running_loop().create_task(queue.get())
                     wake = asyncio.get_running_loop().create_task(self._wake.wait())
-                    await asyncio.wait({get, wake}, return_when=asyncio.FIRST_COMPLETED)
-                    wake.cancel()
+                    try:
+                        await asyncio.wait({get, wake}, return_when=asyncio.FIRST_COMPLETED)
+                    finally:
+                        wake.cancel()
+                        if not get.done():
+                            get.cancel()
                     self._wake.clear()
                     if not get.done():
                         get.cancel()
