@@ -46,7 +46,7 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import FrameProbe, LoopStall  # noqa: E402 (the frame probe is shared)
+from bench import FrameProbe, LoopStall, stop_child  # noqa: E402 (shared with bench.py)
 
 SIZE = (160, 50)
 
@@ -100,12 +100,7 @@ class Sim:
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        stop_child(self.proc)
 
 
 # ---------------------------------------------------------------------- first byte of the list

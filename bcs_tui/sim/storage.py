@@ -44,7 +44,7 @@ import random
 import re
 import zlib
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, AsyncIterator, Iterable
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterable
 
 from bcs_tui.sim.model import CST, dumps, rfc3339, storage_time
 
@@ -755,20 +755,18 @@ class Storage:
     def break_streams(self) -> int:
         """End every open stream with the break event (a Mongo change stream that errored, a
         primary step-down). Returns how many were open."""
-        n = 0
-        for lst in list(self._watchers.values()):
-            for w in list(lst):
-                w.end()
-                n += 1
-        return n
+        return self._end_streams(Watcher.end)
 
     def cut_streams(self) -> int:
         """End every open stream without a break (the server stops: uvicorn would otherwise wait
         for these endless answers before it lets the port go). Returns how many were open."""
+        return self._end_streams(Watcher.cut)
+
+    def _end_streams(self, how: Callable[[Watcher], None]) -> int:
         n = 0
         for lst in list(self._watchers.values()):
             for w in list(lst):
-                w.cut()
+                how(w)
                 n += 1
         return n
 
