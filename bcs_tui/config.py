@@ -42,12 +42,15 @@ import os
 import re
 import shlex
 import stat
-import subprocess
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Mapping
 from urllib.parse import urlsplit
+
+from bcs_tui.children import ChildError, register_secret_env, run_captured
+from bcs_tui.localfiles import CONFIG_LIMIT, TOKEN_LIMIT, LocalFile, LocalFileError, link_target, read_bounded
+from bcs_tui.redact import register_secret
 
 APP_NAME = "bcs-tui"
 CONFIG_ENV = "BCS_TUI_CONFIG"
@@ -142,6 +145,8 @@ class TLSConfig:
     cert_file: str | None = None
     key_file: str | None = None
     insecure: bool = False
+    # Where the client key's passphrase comes from (env, file or command), for an encrypted key.
+    key_password: TokenSource = field(default_factory=TokenSource)
 
     @property
     def verify(self) -> bool | str:
@@ -257,7 +262,7 @@ _TOP_KEYS = ("current_context", "theme", "keymap", "aliases", "contexts")
 _CONTEXT_KEYS = (
     "server", "cluster_id", "namespace", "read_only", "production", "theme", "refresh",
     "operator", "token_env", "token_file", "token_command", "ca_file", "cert_file", "key_file",
-    "insecure", "keymap",
+    "insecure", "keymap", "key_password_env", "key_password_file", "key_password_command",
 )
 _INLINE_TOKEN_KEYS = ("token", "bcs_token", "password")
 
@@ -312,8 +317,13 @@ def validate_server(server: str, where: str = "server") -> str:
     server = server.strip()
     if not server:
         raise ConfigError(f"{where}: the server address is empty")
+    shown = _without_credentials(server)
+    if shown != server:
+        # Checked first, and the address is never echoed with its user:password part.
+        raise ConfigError(f"{where}: server {shown!r} must not carry credentials (user:password@); "
+                          f"use a token source")
     if _CONTROL.search(server) or " " in server:
-        raise ConfigError(f"{where}: server {server!r} contains spaces or control characters")
+        raise ConfigError(f"{where}: server {_CONTROL.sub('?', server)!r} contains spaces or control characters")
     if "://" not in server:
         server = "https://" + server
     try:
@@ -327,11 +337,21 @@ def validate_server(server: str, where: str = "server") -> str:
         raise ConfigError(f"{where}: server {server!r} has no host name")
     if parts.query or parts.fragment:
         raise ConfigError(f"{where}: server {server!r} must not have a query or fragment")
-    if parts.username or parts.password:
-        raise ConfigError(f"{where}: server {server!r} must not carry credentials; use a token source")
     if port == 0:
         raise ConfigError(f"{where}: server {server!r} has port 0")
     return server.rstrip("/")
+
+
+def _without_credentials(server: str) -> str:
+    """`server` with a `user:password@` part replaced by `***@` (the authority ends at the first
+    / ? or #; its last @ ends the credentials)."""
+    rest = server.split("://", 1)[1] if "://" in server else server
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    if "@" not in authority:
+        return server
+    at = server.index(authority) + authority.rindex("@")
+    head = server[: server.index(authority)]
+    return head + "***" + server[at:]
 
 
 def validate_cluster_id(cluster_id: str, where: str = "cluster_id") -> str:
@@ -414,6 +434,31 @@ def _validate_tls(where: str, tls: TLSConfig) -> TLSConfig:
     return tls
 
 
+def _parse_source(where: str, raw: Mapping[str, Any], prefix: str, base: Path | None) -> TokenSource:
+    """`<prefix>_env`, `<prefix>_file` or `<prefix>_command` (at most one) as a TokenSource."""
+    sources = [k for k in (f"{prefix}_env", f"{prefix}_file", f"{prefix}_command") if k in raw]
+    if len(sources) > 1:
+        raise ConfigError(f"{where}: choose one {prefix.replace('_', ' ')} source, not {' and '.join(sources)}")
+    if not sources:
+        return TokenSource()
+    key = sources[0]
+    value = _want_str(where, key, raw[key]).strip()
+    if not value:
+        raise ConfigError(f"{where}: '{key}' is empty")
+    if key.endswith("_env"):
+        if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", value):
+            raise ConfigError(f"{where}: {key} {value!r} is not an environment variable name")
+        return TokenSource("env", value)
+    if key.endswith("_file"):
+        return TokenSource("file", _expand_file(where, key, value, base))
+    try:
+        if not shlex.split(value):
+            raise ValueError("empty")
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {key} cannot be parsed ({exc})") from None
+    return TokenSource("command", value)
+
+
 def _parse_context(name: str, raw: Any, base: Path | None, where_file: str) -> Context:
     where = f"{where_file}: context '{name}'"
     if not _NAME_SAFE.match(name):
@@ -439,28 +484,7 @@ def _parse_context(name: str, raw: Any, base: Path | None, where_file: str) -> C
     if "operator" in raw:
         operator = validate_operator(_want_str(where, "operator", raw["operator"]), where)
 
-    sources = [k for k in ("token_env", "token_file", "token_command") if k in raw]
-    if len(sources) > 1:
-        raise ConfigError(f"{where}: choose one token source, not {' and '.join(sources)}")
-    token_source = TokenSource()
-    if sources:
-        key = sources[0]
-        value = _want_str(where, key, raw[key]).strip()
-        if not value:
-            raise ConfigError(f"{where}: '{key}' is empty")
-        if key == "token_env":
-            if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", value):
-                raise ConfigError(f"{where}: token_env {value!r} is not an environment variable name")
-            token_source = TokenSource("env", value)
-        elif key == "token_file":
-            token_source = TokenSource("file", _expand_file(where, key, value, base))
-        else:
-            try:
-                if not shlex.split(value):
-                    raise ValueError("empty")
-            except ValueError as exc:
-                raise ConfigError(f"{where}: token_command cannot be parsed ({exc})") from None
-            token_source = TokenSource("command", value)
+    token_source = _parse_source(where, raw, "token", base)
 
     tls_values: dict[str, Any] = {}
     for key in ("ca_file", "cert_file", "key_file"):
@@ -471,6 +495,9 @@ def _parse_context(name: str, raw: Any, base: Path | None, where_file: str) -> C
             tls_values[key] = _expand_file(where, key, value, base)
     if "insecure" in raw:
         tls_values["insecure"] = _want_bool(where, "insecure", raw["insecure"])
+    tls_values["key_password"] = _parse_source(where, raw, "key_password", base)
+    if tls_values["key_password"].kind != "none" and "key_file" not in raw:
+        raise ConfigError(f"{where}: a key_password source needs key_file (and cert_file)")
     tls = _validate_tls(where, TLSConfig(**tls_values))
 
     return Context(
@@ -528,71 +555,108 @@ def load_config(path: Path | str | None = None) -> ConfigFile:
     """Read and validate the config file; a missing file is an empty config, not an error."""
     path = Path(path) if path is not None else paths().config_file
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return ConfigFile(path=path, exists=False)
-    except IsADirectoryError:
-        raise ConfigError(f"{path}: is a directory, not a config file") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from None
+        f = read_bounded(path, limit=CONFIG_LIMIT, what="the config file")
+    except LocalFileError as exc:
+        if exc.missing:
+            return ConfigFile(path=path, exists=False)
+        raise ConfigError(f"{path}: {exc}") from None
+    _check_config_owner(path, f)
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = loads_toml(f.data.decode("utf-8"))
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: the config file is not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, ValueError) as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     return parse_config(data, path)
+
+
+def loads_toml(text: str) -> dict[str, Any]:
+    """tomllib.loads, with nesting too deep for the parser (`a = [[[...]]]` 2000 levels in 4 KB)
+    a ValueError with one line, not a RecursionError traceback."""
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise ValueError("arrays or tables are nested too deeply") from None
+
+
+def _check_config_owner(path: Path, f: LocalFile) -> None:
+    """Refuse a config file that someone else could have written: its token_command would run
+    as this user, its server would get the token. Checked before anything in it is used."""
+    if not hasattr(os, "getuid"):
+        return
+    uid = os.getuid()
+    shown = _advice_path(path)
+    if f.st.st_uid not in (uid, 0):
+        raise ConfigError(f"{path}: the config file belongs to another user (uid {f.st.st_uid}); "
+                          f"refusing to use it: use a config file of your own")
+    if f.mode & 0o022:
+        who = "anyone" if f.mode & 0o002 else "its group"
+        raise ConfigError(f"{path}: the config file can be changed by {who} (mode {f.mode:04o}); "
+                          f"refusing to use it (its token_command would run): {shown}")
+    real_dir = os.path.dirname(os.path.realpath(path))
+    try:
+        dst = os.stat(real_dir)
+    except OSError:
+        return
+    if dst.st_mode & 0o002 and not dst.st_mode & stat.S_ISVTX:
+        raise ConfigError(f"{path}: the config file is in a directory anyone can write ({real_dir}, "
+                          f"mode {stat.S_IMODE(dst.st_mode):04o}), so anyone can replace it; refusing "
+                          f"to use it: move it to a directory of your own")
+
+
+def _advice_path(path: Path | str) -> str:
+    """What to tell the user to fix a file's mode. A symbolic link is not chmod'ed (that changes
+    its target, which may be any file): name the target and say to point at a file of one's own."""
+    target = link_target(path)
+    if target is not None:
+        return (f"it is a symbolic link to {target}; point it at a file only you can read and "
+                f"write instead of changing the target's mode")
+    return f"run chmod 600 {shlex.quote(str(path))}"
 
 
 # ---------------------------------------------------------------------------------------------
 # Tokens
 
 
-def _read_token_file(path: str, who: str) -> str:
+def _read_token_file(path: str, who: str, what: str = "token file") -> str:
     try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        raise ConfigError(f"{who}: token file {path} does not exist") from None
-    except OSError as exc:
-        raise ConfigError(f"{who}: cannot read token file {path} ({exc.strerror})") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise ConfigError(f"{who}: token file {path} is not a regular file")
-    mode = stat.S_IMODE(st.st_mode)
-    if mode & 0o077:
+        # Bounded, no FIFOs or devices; the mode is the one of the file actually read.
+        f = read_bounded(path, limit=TOKEN_LIMIT, what=what)
+    except LocalFileError as exc:
+        raise ConfigError(f"{who}: {exc}") from None
+    if f.mode & 0o077:
         raise ConfigError(
-            f"{who}: token file {path} is readable by group or others (mode {mode:04o}); "
-            f"refusing to use it: run chmod 600 {shlex.quote(path)}"
+            f"{who}: {what} {path} is readable by group or others (mode {f.mode:04o}); "
+            f"refusing to use it: {_advice_path(path)}"
         )
     try:
-        with open(path, encoding="utf-8") as fh:
-            return fh.read().strip()
+        return f.data.decode("utf-8").strip()
     except UnicodeDecodeError:
-        raise ConfigError(f"{who}: token file {path} is not UTF-8 text") from None
-    except OSError as exc:
-        raise ConfigError(f"{who}: cannot read token file {path} ({exc.strerror})") from None
+        raise ConfigError(f"{who}: {what} {path} is not UTF-8 text") from None
 
 
-def _run_token_command(command: str, who: str) -> str:
+def _run_token_command(command: str, who: str, key: str = "token_command") -> str:
     argv = shlex.split(command)
     try:
-        proc = subprocess.run(
-            argv, capture_output=True, text=True, timeout=TOKEN_COMMAND_TIMEOUT,
-            stdin=subprocess.DEVNULL, check=False,
-        )
+        # Own session (no terminal to prompt on), no token in its environment, killed with its
+        # process group on a timeout or when a background child holds its output open.
+        proc = run_captured(argv, timeout=TOKEN_COMMAND_TIMEOUT)
     except FileNotFoundError:
-        raise ConfigError(f"{who}: token_command program {argv[0]!r} was not found") from None
-    except subprocess.TimeoutExpired:
-        raise ConfigError(
-            f"{who}: token_command did not finish within {TOKEN_COMMAND_TIMEOUT:g} seconds"
-        ) from None
+        raise ConfigError(f"{who}: {key} program {_CONTROL.sub('?', argv[0])!r} was not found") from None
+    except ChildError as exc:
+        raise ConfigError(f"{who}: {key} {exc}") from None
     except OSError as exc:
-        raise ConfigError(f"{who}: token_command could not run ({exc.strerror})") from None
+        raise ConfigError(f"{who}: {key} could not run ({exc.strerror})") from None
     if proc.returncode != 0:
         # stderr only, never stdout: stdout is where the token would be.
-        lines = [ln.strip() for ln in (proc.stderr or "").splitlines() if ln.strip()]
+        err = proc.stderr.decode("utf-8", "replace")
+        lines = [ln.strip() for ln in err.splitlines() if ln.strip()]
         detail = f": {_CONTROL.sub('', lines[-1])[:200]}" if lines else ""
-        raise ConfigError(f"{who}: token_command failed with exit code {proc.returncode}{detail}")
-    return (proc.stdout or "").strip()
+        raise ConfigError(f"{who}: {key} failed with exit code {proc.returncode}{detail}")
+    try:
+        return proc.stdout.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise ConfigError(f"{who}: {key} wrote something that is not UTF-8 text") from None
 
 
 def _check_token(token: str, who: str, source: str) -> Secret:
@@ -601,6 +665,7 @@ def _check_token(token: str, who: str, source: str) -> Secret:
     if _CONTROL.search(token) or " " in token:
         # It goes into an HTTP header; a multi-line value is a wrong file or a chatty command.
         raise ConfigError(f"{who}: {source} gave a token with spaces or several lines")
+    register_secret(token)  # from now on no message, log or child environment shows it
     return Secret(token)
 
 
@@ -629,6 +694,43 @@ def resolve_token(ctx: Context, environ: Mapping[str, str] | None = None) -> Sec
     if env.get(TOKEN_ENV):
         return _check_token(env[TOKEN_ENV], who, f"${TOKEN_ENV}")
     return None
+
+
+def resolve_key_password(ctx: Context, environ: Mapping[str, str] | None = None) -> Secret | None:
+    """The passphrase of the context's client key from its key_password source, or None."""
+    env = os.environ if environ is None else environ
+    who = f"context '{ctx.name}'"
+    src = ctx.tls.key_password
+    value: str | None = None
+    if src.kind == "env":
+        if src.value not in env:
+            raise ConfigError(f"{who}: key_password_env ${src.value} is not set")
+        value = env[src.value]
+    elif src.kind == "file":
+        value = _read_token_file(src.value, who, "key password file")
+    elif src.kind == "command":
+        cached = _COMMAND_TOKENS.get("key:" + src.value)
+        if cached is not None:
+            return cached
+        value = _run_token_command(src.value, who, "key_password_command")
+    if value is None:
+        return None
+    if not value:
+        raise ConfigError(f"{who}: the key_password source gave an empty passphrase")
+    register_secret(value)
+    secret = Secret(value)
+    if src.kind == "command":
+        _COMMAND_TOKENS["key:" + src.value] = secret
+    return secret
+
+
+def register_token_variables(contexts: Mapping[str, Context]) -> None:
+    """Every variable a context reads a token or key passphrase from: kept out of every child's
+    environment (bcs_tui.children), like BCS_TOKEN."""
+    for ctx in contexts.values():
+        for src in (ctx.token_source, ctx.tls.key_password):
+            if src.kind == "env":
+                register_secret_env(src.value)
 
 
 def token_status(ctx: Context, environ: Mapping[str, str] | None = None) -> str:
@@ -666,6 +768,7 @@ class Settings:
 
     context: Context
     token: Secret | None = None
+    key_password: Secret | None = None  # the client key's passphrase (an encrypted key_file)
     demo: bool = False
     initial_command: str | None = None
     paths: Paths = field(default_factory=paths)
@@ -847,9 +950,12 @@ def resolve_settings(
                 f"anyone in the path can pose as the server and read the token"
             )
 
+    register_token_variables({**config.contexts, ctx.name: ctx})
     token: Secret | None = None
+    key_password: Secret | None = None
     if not demo:
         token = resolve_token(ctx, env)
+        key_password = resolve_key_password(ctx, env)
         if token is not None and urlsplit(ctx.server).scheme == "http" and not _is_loopback(ctx.server):
             warnings.append(f"the token is sent in clear over plain http to {ctx.server}")
 
@@ -864,6 +970,7 @@ def resolve_settings(
     return Settings(
         context=ctx,
         token=token,
+        key_password=key_password,
         demo=demo,
         initial_command=initial,
         paths=run_paths,
