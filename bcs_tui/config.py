@@ -58,6 +58,7 @@ STATE_ENV = "BCS_TUI_STATE_DIR"
 TOKEN_ENV = "BCS_TOKEN"
 DEFAULT_REFRESH = 2.0
 MAX_REFRESH = 3600.0
+MIN_REFRESH = 0.5  # faster polling only loads the scheduler (1e-9 gave 12 requests a second)
 DEFAULT_THEME = "bcs-dark"
 DEMO_CONTEXT = "demo"
 DEMO_CLUSTER_ID = "BCS-MESOS-10001"
@@ -302,6 +303,8 @@ def _want_str_table(where: str, key: str, value: Any) -> dict[str, str]:
         raise ConfigError(f"{where}: '{key}' must be a table of strings, not {_type_name(value)}")
     out: dict[str, str] = {}
     for k, v in value.items():
+        if _CONTROL.search(k):
+            raise ConfigError(f"{where} [{key}]: the key {k!r} contains control characters")
         out[k] = _want_str(f"{where} [{key}]", k, v).strip()
         if not out[k]:
             raise ConfigError(f"{where} [{key}]: '{k}' is empty")
@@ -371,6 +374,8 @@ def validate_refresh(value: Any, where: str = "refresh") -> float:
     seconds = float(value)
     if not (seconds > 0):  # also catches nan
         raise ConfigError(f"{where}: refresh must be more than 0 seconds, got {value}")
+    if seconds < MIN_REFRESH:
+        raise ConfigError(f"{where}: refresh must be at least {MIN_REFRESH:g} seconds, got {value}")
     if seconds > MAX_REFRESH:
         raise ConfigError(f"{where}: refresh must be at most {MAX_REFRESH:g} seconds, got {value}")
     return seconds

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import http.cookiejar
 import json
 import random
 import re
@@ -116,6 +117,11 @@ def _to_code(value: Any) -> int | None:
 def _text_error(status: int, text: str) -> BcsError:
     """An error for a body that is not JSON."""
     shown = text if len(text) <= 300 else text[:300] + "…"
+    if 300 <= status < 400:
+        # Never followed (the token would go wherever it points); say what it is.
+        return ProtocolError(
+            f"HTTP {status}: the server answered with a redirect, which bcs-tui does not follow; "
+            "check the server address (a login page or a proxy in front of the API?)", text, status)
     if not text:
         if status >= 500:
             return ProtocolError(f"HTTP {status} with an empty body: the server failed; try again", "", status)
@@ -397,6 +403,16 @@ def _body_dict(body: Any, model: type[BaseModel] | None, what: str) -> Any:
     return body
 
 
+class _NoCookies(http.cookiejar.CookieJar):
+    """A cookie jar that keeps nothing."""
+
+    def set_cookie(self, cookie: http.cookiejar.Cookie) -> None:
+        return None
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        return None
+
+
 class BcsClient:
     """Async client for one BCS mesos cluster.
 
@@ -416,6 +432,7 @@ class BcsClient:
         operator: str | None = None,
         verify: bool | str = True,
         cert: tuple[str, str] | str | None = None,
+        key_password: Any = None,
         timeout: float = 10.0,
         read_only: bool = False,
         audit: Any = None,
@@ -448,16 +465,34 @@ class BcsClient:
             "headers": headers,
             "timeout": httpx.Timeout(timeout),
             "follow_redirects": False,
+            # The API has no cookies: none is stored or replayed (a server's Set-Cookie could
+            # otherwise put any bytes into every later request's Cookie header).
+            "cookies": _NoCookies(),
         }
         if transport is not None:
             kwargs["transport"] = transport
         else:
-            kwargs["verify"] = self._ssl_context(verify, cert)
+            kwargs["verify"] = self._ssl_context(verify, cert, key_password)
         self._http = httpx.AsyncClient(**kwargs)
 
     @staticmethod
-    def _ssl_context(verify: bool | str, cert: tuple[str, str] | str | None) -> ssl.SSLContext | bool:
-        """TLS: verify by default, a CA file, an explicit insecure switch, client cert + key."""
+    def _ssl_context(verify: bool | str, cert: tuple[str, str] | str | None,
+                     key_password: Any = None) -> ssl.SSLContext | bool:
+        """TLS: verify by default, a CA file, an explicit insecure switch, client cert + key.
+
+        `key_password` (a str, bytes, an object with `reveal()`, or a callable returning one) opens
+        an encrypted key. Without it an encrypted key is an error here: OpenSSL would otherwise
+        prompt "Enter PEM pass phrase:" on the terminal, inside the console's raw-mode screen."""
+        asked: list[bool] = []
+
+        def password() -> bytes:
+            value = key_password() if callable(key_password) else key_password
+            value = _reveal(value) if value is not None and not isinstance(value, (str, bytes)) else value
+            if not value:
+                asked.append(True)
+                raise ValueError("no key password")
+            return value.encode() if isinstance(value, str) else value
+
         try:
             if verify is False:
                 ctx = ssl.create_default_context()
@@ -468,11 +503,24 @@ class BcsClient:
             else:
                 ctx = ssl.create_default_context()
             if cert:
-                if isinstance(cert, str):
-                    ctx.load_cert_chain(cert)
-                else:
-                    ctx.load_cert_chain(cert[0], cert[1])
-        except (OSError, ssl.SSLError) as exc:
+                key = cert if isinstance(cert, str) else cert[1]
+                try:
+                    if isinstance(cert, str):
+                        ctx.load_cert_chain(cert, password=password)
+                    else:
+                        ctx.load_cert_chain(cert[0], cert[1], password=password)
+                except (ValueError, ssl.SSLError) as exc:
+                    if asked:
+                        raise TransportError(
+                            f"TLS setup failed: the client key {key} is protected by a passphrase; "
+                            "give it with key_password_env, key_password_file or key_password_command "
+                            "in the context (or use a key without a passphrase)") from None
+                    if isinstance(exc, ssl.SSLError) and key_password is not None and "bad decrypt" in str(exc).lower():
+                        raise TransportError(f"TLS setup failed: the key password does not open {key}") from None
+                    raise
+        except TransportError:
+            raise
+        except (OSError, ssl.SSLError, ValueError) as exc:
             raise TransportError(f"TLS setup failed: {exc}") from None
         return ctx
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 import time
 from typing import Any, Callable, Iterable
 
@@ -57,6 +56,7 @@ class BcsApp(App):
         Binding("question_mark", "help", "Help", id="help", show=False),
         Binding("q", "quit", "Quit", id="quit", show=False),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+        Binding("ctrl+z", "suspend_process", "Suspend", show=False),  # Textual's SIGTSTP support
     ]
 
     def __init__(
@@ -171,12 +171,9 @@ class BcsApp(App):
     # ------------------------------------------------------------------ lifecycle
 
     async def on_mount(self) -> None:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGHUP):
-            try:
-                loop.add_signal_handler(sig, self._on_signal)
-            except (NotImplementedError, RuntimeError, ValueError):
-                pass  # not the main thread (tests) or not supported
+        from bcs_tui.ui.signals import install as install_signals
+
+        install_signals(self)  # SIGTERM/SIGHUP/SIGQUIT/SIGUSR1: exit 128+n, terminal restored
         self._apply_keymap()
         for warning in list(_get(self.settings, "warnings", None) or []) + self._theme_warnings:
             self.flash(str(warning), "warning", timeout=10)
@@ -193,9 +190,6 @@ class BcsApp(App):
         if special == "cluster":
             self.show_overview()
         self._load_namespaces()
-
-    def _on_signal(self) -> None:
-        self.exit(return_code=0)
 
     async def _connect(self) -> None:
         from bcs_tui.api.client import BcsClient
@@ -214,10 +208,11 @@ class BcsApp(App):
                                     read_only=self.read_only, audit=self._audit_log(),
                                     context_name="demo")
         else:
-            self.client = self._build_client(self.context, _get(self.settings, "token", None))
+            self.client = self._build_client(self.context, _get(self.settings, "token", None),
+                                             _get(self.settings, "key_password", None))
         self._own_client = True
 
-    def _build_client(self, ctx: Any, token: Any) -> Any:
+    def _build_client(self, ctx: Any, token: Any, key_password: Any = None) -> Any:
         """A BcsClient for a context; `token` already resolved (a config.Secret, or None)."""
         from bcs_tui.api.client import BcsClient
 
@@ -230,6 +225,7 @@ class BcsApp(App):
             operator=_get(ctx, "operator", None),
             verify=verify,
             cert=_get(ctx, "cert", None),
+            key_password=key_password,
             # --readonly (force_read_only) holds for every context of the run.
             read_only=bool(_get(ctx, "read_only", False) or _get(self.settings, "force_read_only", False)),
             audit=audit,
@@ -395,18 +391,29 @@ class BcsApp(App):
         if _get(self.settings, "demo", False):
             self.flash("demo mode runs one simulated cluster: contexts cannot be switched", "warning")
             return
-        old = self.client
-        try:
-            from bcs_tui.config import resolve_token
+        # The token source may be a slow command (a password manager): off the event loop, so
+        # the console keeps drawing and answering keys meanwhile.
+        self.run_worker(self._switch_context(ctx, name), group="switch-context", exclusive=True)
 
-            token = resolve_token(ctx)
-            self.client = self._build_client(ctx, token)
+    async def _switch_context(self, ctx: Any, name: str) -> None:
+        from bcs_tui.config import resolve_key_password, resolve_token
+
+        sources = (_get(ctx, "token_source"), _get(_get(ctx, "tls"), "key_password"))
+        if any(_get(src, "kind") == "command" for src in sources):
+            self.flash(f"switching to {name}: running its token command…", "information")
+        try:
+            token, key_password = await asyncio.to_thread(
+                lambda: (resolve_token(ctx), resolve_key_password(ctx)))
+            client = self._build_client(ctx, token, key_password)
         except Exception as exc:  # ConfigError (token source) or a bad server URL
             self.flash(f"cannot switch to {name}: {exc}", "error")
             return
+        old = self.client
+        self.client = client
         try:
             self.settings.context = ctx
             self.settings.token = token
+            self.settings.key_password = key_password
         except AttributeError:
             pass
         self._allowed.clear()
