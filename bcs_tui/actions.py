@@ -4,7 +4,7 @@ The footer, the `?` help, the command palette, read-only hiding and key remappin
 generated from ACTIONS. A screen binds each action's key with the action's id as the
 Binding id, so `App.set_keymap({"scale": "S"})` remaps it.
 
-`kinds` names ResourceKind.name values (see bcs_tui/resources.py); `("*",)` means every list.
+`kinds` names ResourceKind.name values (see bcs_tui/resources/); `("*",)` means every list.
 `dangerous` actions write to the cluster: hidden and refused in read-only mode, always confirmed.
 """
 

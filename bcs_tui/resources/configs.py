@@ -1,0 +1,138 @@
+"""The configmaps, secrets and services kinds (storage)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bcs_tui.resources.base import _namespaces_for, age_col, col, FetchEnv, g, meta, NS_COL, object_name, object_namespace, ResourceKind, RUNNING, Scope, storage_inspector, to_jsonable, unwrap
+
+# ---------------------------------------------------------------------------------------------
+# Configmaps, secrets, services (storage)
+
+
+def _datas(o: Any) -> dict[str, Any]:
+    return dict(g(o, "datas", "data", default={}) or {}) if not isinstance(g(o, "datas", "data"), str) else {}
+
+
+async def _storage_list(env: FetchEnv, scope: Scope, method: str) -> list[Any]:
+    namespaces = await _namespaces_for(env, scope)
+    if not namespaces:
+        return []
+    return unwrap(await getattr(env.client, method)(namespaces=namespaces))
+
+
+async def fetch_configmaps(env: FetchEnv, scope: Scope) -> list[Any]:
+    """One storage configmap query (plus the namespace list for all namespaces)."""
+    return await _storage_list(env, scope, "storage_configmaps")
+
+
+async def fetch_secrets(env: FetchEnv, scope: Scope) -> list[Any]:
+    """One storage secret query (plus the namespace list for all namespaces)."""
+    return await _storage_list(env, scope, "storage_secrets")
+
+
+async def fetch_services(env: FetchEnv, scope: Scope) -> list[Any]:
+    """One storage service query (plus the namespace list for all namespaces)."""
+    return await _storage_list(env, scope, "storage_services")
+
+
+MASK = "••••••••"
+
+
+def mask_secret(data: Any) -> Any:
+    """A copy of a secret's JSON with every `content` value (and `data` values) masked."""
+    if isinstance(data, dict):
+        out = {}
+        for k, v in data.items():
+            if k in ("content", "value") and isinstance(v, (str, bytes)):
+                out[k] = MASK
+            elif k in ("datas", "data") and isinstance(v, dict):
+                out[k] = {dk: mask_secret(dv) if isinstance(dv, dict) else MASK for dk, dv in v.items()}
+            else:
+                out[k] = mask_secret(v)
+        return out
+    if isinstance(data, list):
+        return [mask_secret(v) for v in data]
+    return data
+
+
+def _keys(o: Any) -> str:
+    return ",".join(sorted(_datas(o)))
+
+
+CONFIGMAPS = ResourceKind(
+    name="configmaps",
+    title="ConfigMaps",
+    aliases=("cm", "configmap"),
+    columns=(
+        NS_COL,
+        col("NAME", lambda o, rc: object_name(o)),
+        col("KEYS", lambda o, rc: len(_datas(o)), sort=lambda o, rc: len(_datas(o)), numeric=True),
+        col("ITEMS", lambda o, rc: _keys(o)),
+        age_col(lambda o: g(meta(o), "creation_timestamp", "creationTimestamp")),
+    ),
+    fetch=fetch_configmaps,
+    row_key=lambda o: f"{object_namespace(o)}/{object_name(o)}",
+    status=lambda o: RUNNING,
+    is_bad=lambda o: False,
+    namespaced=True,
+    copy_id=object_name,
+    inspect=storage_inspector("configmap"),
+)
+
+SECRETS = ResourceKind(
+    name="secrets",
+    title="Secrets",
+    aliases=("secret", "sec"),
+    columns=(
+        NS_COL,
+        col("NAME", lambda o, rc: object_name(o)),
+        col("TYPE", lambda o, rc: g(o, "type")),
+        col("KEYS", lambda o, rc: len(_datas(o)), sort=lambda o, rc: len(_datas(o)), numeric=True),
+        col("ITEMS", lambda o, rc: _keys(o)),
+        age_col(lambda o: g(meta(o), "creation_timestamp", "creationTimestamp")),
+    ),
+    fetch=fetch_secrets,
+    row_key=lambda o: f"{object_namespace(o)}/{object_name(o)}",
+    status=lambda o: RUNNING,
+    is_bad=lambda o: False,
+    namespaced=True,
+    describe=lambda o, rc: to_jsonable(o) if rc.revealed else mask_secret(to_jsonable(o)),
+    copy_id=object_name,
+    inspect=storage_inspector("secret"),
+)
+
+
+def _svc_ports(o: Any) -> str:
+    spec = g(o, "spec")
+    out = []
+    for p in g(spec, "ports", default=[]) or []:
+        sp = g(p, "service_port", "servicePort")
+        tp = g(p, "target_port", "targetPort")
+        proto = g(p, "protocol", default="")
+        txt = f"{sp}" + (f"->{tp}" if tp not in (None, 0, "", sp) else "")
+        out.append(f"{txt}/{proto}" if proto else txt)
+    return " ".join(out)
+
+
+SERVICES = ResourceKind(
+    name="services",
+    title="Services",
+    aliases=("svc", "service"),
+    columns=(
+        NS_COL,
+        col("NAME", lambda o, rc: object_name(o)),
+        col("TYPE", lambda o, rc: g(g(o, "spec"), "type")),
+        col("CLUSTER IP", lambda o, rc: ",".join(str(x) for x in g(g(o, "spec"), "cluster_ip", "clusterIP", default=[]) or [])),
+        col("PORTS", lambda o, rc: _svc_ports(o)),
+        col("SELECTOR", lambda o, rc: ",".join(f"{k}={v}" for k, v in sorted((g(g(o, "spec"), "selector", default={}) or {}).items()))),
+        age_col(lambda o: g(meta(o), "creation_timestamp", "creationTimestamp")),
+    ),
+    fetch=fetch_services,
+    row_key=lambda o: f"{object_namespace(o)}/{object_name(o)}",
+    status=lambda o: RUNNING,
+    is_bad=lambda o: False,
+    namespaced=True,
+    copy_id=object_name,
+    inspect=storage_inspector("service"),
+)
