@@ -10,10 +10,9 @@ modal is on top, and failures keep the last good rows on screen marked stale, wi
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rich.text import Text
@@ -161,7 +160,7 @@ def _unique_keys(rows: list[Row]) -> list[Row]:
             n = 2
             while f"{row.key} #{n}" in seen:
                 n += 1
-            row = rows[i] = dataclasses.replace(row, key=f"{row.key} #{n}")
+            row = rows[i] = replace(row, key=f"{row.key} #{n}")
         seen.add(row.key)
     return rows
 
