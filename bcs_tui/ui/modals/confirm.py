@@ -57,6 +57,7 @@ class ConfirmModal(ModalScreen[bool]):
     ConfirmModal #confirm-too-small { color: $error; text-style: bold; display: none; }
     ConfirmModal.-too-small #confirm-too-small { display: block; }
     ConfirmModal.-too-small #confirm-main { display: none; }
+    ConfirmModal.-too-small #confirm-title { display: none; }
     ConfirmModal #confirm-body { height: auto; min-height: 3; max-height: 30; }
     ConfirmModal #confirm-details { height: auto; }
     ConfirmModal #confirm-requests { height: auto; }
@@ -92,8 +93,8 @@ class ConfirmModal(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Text(_cut(self.title_text, TITLE_CHARS)), id="confirm-title")
-            yield Label(Text("The terminal is too small to show what would be sent: enlarge it "
-                             "to confirm. Esc cancels."), id="confirm-too-small")
+            yield Label(Text("Too small! Esc cancels; enlarge the terminal to see what would be "
+                             "sent and to confirm."), id="confirm-too-small")
             with Vertical(id="confirm-main"):
                 with VerticalScroll(id="confirm-body"):
                     if self.details is not None:
