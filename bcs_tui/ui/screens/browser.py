@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rich.text import Text
@@ -165,6 +165,21 @@ def build_rows(kind: ResourceKind, objects: list[Any], rc: RenderContext,
             ))
         except Exception:  # one odd object must not blank the whole view
             log.exception("cannot render a %s row", kind.name)
+    return _unique_keys(rows)
+
+
+def _unique_keys(rows: list[Row]) -> list[Row]:
+    """Every record gets its row: the table keys rows, so records that share a key (a server
+    answering two applications both called ns/name) are told apart as `ns/name #2`, ... instead
+    of collapsing into one row (shown as `[1/7]` with no filter)."""
+    seen: set[str] = set()
+    for i, row in enumerate(rows):
+        if row.key in seen:
+            n = 2
+            while f"{row.key} #{n}" in seen:
+                n += 1
+            row = rows[i] = replace(row, key=f"{row.key} #{n}")
+        seen.add(row.key)
     return rows
 
 
