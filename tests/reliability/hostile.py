@@ -7,6 +7,10 @@ simulator's ASGI app unless a rule answers (or breaks the connection) instead.
 
 `upstream()` (async) gives the simulator's real answer, so a rule can tamper with it (duplicate
 records, add a Set-Cookie). `gw.requests` holds every request the console sent.
+
+The simulator is reached through the streaming transport (tests/asgistream.py): the storage watch
+never ends by itself. A rule applies to the watch stream only when its `path_part` names it
+("/watch"): the rules here rewrite whole JSON answers, which a stream of events is not.
 """
 
 from __future__ import annotations
@@ -16,12 +20,14 @@ from typing import Any, Awaitable, Callable
 
 import httpx
 
+from tests.asgistream import StreamingASGITransport
+
 Rule = Callable[[httpx.Request, Callable[[], Awaitable[httpx.Response]]], Awaitable[httpx.Response]]
 
 
 class HostileGateway(httpx.AsyncBaseTransport):
     def __init__(self, asgi: Any) -> None:
-        self.inner = httpx.ASGITransport(app=asgi)
+        self.inner = StreamingASGITransport(asgi)
         self.rules: list[tuple[str, str, Rule]] = []
         self.requests: list[httpx.Request] = []
 
@@ -38,10 +44,11 @@ class HostileGateway(httpx.AsyncBaseTransport):
             content = await response.aread()
             return httpx.Response(response.status_code, headers=response.headers, content=content)
 
+        watch = "/watch/" in request.url.path
         for method, part, rule in self.rules:
-            if method in ("*", request.method) and part in request.url.path:
+            if method in ("*", request.method) and part in request.url.path and (not watch or "/watch" in part):
                 return await rule(request, upstream)
-        return await upstream()
+        return await self.inner.handle_async_request(request)
 
 
 def json_of(response: httpx.Response) -> Any:
