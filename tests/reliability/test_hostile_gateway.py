@@ -124,7 +124,8 @@ async def test_18_records_sharing_a_name_each_get_a_row(gw_app, gateway):
     async def duplicate(request, upstream):
         response = await upstream()
         body = json_of(response)
-        chat = [r for r in body["data"] if r.get("resourceName") == "chat" or (r.get("data") or {}).get("name") == "chat"]
+        # list rows are projected records: the name is at data.metadata.name
+        chat = [r for r in body["data"] if ((r.get("data") or {}).get("metadata") or {}).get("name") == "chat"]
         assert chat, body["data"][:1]
         body["data"] = body["data"] + chat * 6
         return with_json(response, body)

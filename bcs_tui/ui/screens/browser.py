@@ -483,7 +483,7 @@ class BrowserScreen(Screen):
         if feed.mode == STALE and not feed.rows and not state.loaded:
             self._failed(state, feed.error)
             return
-        objects = live.select(state.scope, feed.rows.values()) or []
+        objects = live.select(state.scope, feed.records()) or []
         await self._show_objects(state, objects)
         self._feed_state(state, feed, retry=state.failures == 0)
 
@@ -507,7 +507,7 @@ class BrowserScreen(Screen):
         if feed.mode == STALE and not feed.rows:
             self._failed(state, feed.error)
             return
-        objects = live.select(state.scope, feed.rows.values()) or []
+        objects = live.select(state.scope, feed.records()) or []
         await self._show_objects(state, objects)
         self._feed_state(state, feed)
 
