@@ -92,7 +92,8 @@ def console(tmp_path):
         c.close()
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1],
+                         ids=["SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1"])
 def test_signal_restores_the_terminal_and_exits_cleanly(console, sig):
     console.read(until=b"Applications")  # started, on the alternate screen, drawn
     assert ALT_SCREEN_ON in console.out
