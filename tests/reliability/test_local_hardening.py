@@ -216,3 +216,34 @@ def test_18_a_refresh_below_half_a_second_is_refused(value):
     with pytest.raises(ConfigError, match="at least 0.5"):
         validate_refresh(float(value))
     assert validate_refresh(0.5) == 0.5
+
+
+# ------------------------------------------------------------------ 6: :ctx with a slow token command
+
+
+async def test_6_ctx_to_a_context_with_a_slow_token_command_keeps_the_console_answering(make_app, cluster,
+                                                                                       sim_asgi, tmp_path):
+    from bcs_tui.compose import Backend
+    from bcs_tui.config import Context, TokenSource
+    from tests.asgistream import StreamingASGITransport
+
+    from .conftest import SIZE, TOKEN as SIM_TOKEN, flashes, settle, wait_for
+
+    slow = tmp_path / "slow-token"
+    slow.write_text(f"#!/bin/sh\nsleep 1.5\necho {SIM_TOKEN}\n")
+    slow.chmod(0o700)
+    app = make_app()
+    app.settings.contexts["slow"] = Context(name="slow", server="http://sim2", cluster_id=cluster.cluster_id,
+                                            namespace="hero-prod", token_source=TokenSource("command", str(slow)))
+    app.backend = Backend(app.settings, transport=StreamingASGITransport(sim_asgi))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot, app)
+        start = time.monotonic()
+        app.switch_context("slow")
+        await pilot.pause()
+        assert time.monotonic() - start < 1.0  # the event loop was not held by the command
+        assert any("running its token command" in m for m in flashes(app))
+        assert app.settings.context.name != "slow"  # nothing switched before the token came
+        await wait_for(pilot, lambda: app.settings.context.name == "slow", timeout=10, what="the switch")
+        await wait_for(pilot, lambda: app.browser.state.loaded, timeout=10, what="the new context's view")
+        assert app.namespace == "hero-prod"
