@@ -152,7 +152,8 @@ async def test_the_namespace_list_is_complete(make_client):
         if request.method == "GET":
             return ok(["prod", "cm-only"])
         body = json.loads(request.content)
-        assert body == {"limit": "50000", "field": "data.metadata.name,data.metadata.namespace,_isBcsObjectDeleted"}
+        assert body == {"limit": "50000", "field": "data.metadata.name,data.metadata.namespace,_isBcsObjectDeleted",
+                        "kind": ",application,process"}  # process apps have namespaces too
         return ok(apps)
 
     client = make_client(transport=Recorder(answer).transport)
