@@ -11,6 +11,7 @@ from textual import on, work
 from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -385,6 +386,9 @@ class BcsApp(App):
         except (ConfigError, BcsError, ValueError) as exc:  # the token source, a bad server URL
             self.flash(f"cannot switch to {name}: {exc}", "error")
             return
+        if not self.is_running or self.browser is None:
+            await client.aclose()  # the console ended while the token command ran
+            return
         old = self.client
         self.client = client
         self.settings.context = ctx
@@ -393,8 +397,11 @@ class BcsApp(App):
         if old is not None and self._own_client:
             self.run_worker(old.aclose(), group="close-client", exit_on_error=False)
         self._own_client = True
-        self._to_browser()
-        self.browser.open_view(KINDS_BY_NAME["applications"], Scope(namespace=self.namespace), replace=True)
+        try:
+            self._to_browser()
+            self.browser.open_view(KINDS_BY_NAME["applications"], Scope(namespace=self.namespace), replace=True)
+        except NoMatches:  # the console is being torn down: nothing left to show the view in
+            return
         self.flash(f"context {name}", "information")
         self._load_namespaces()
         self.check_cluster()
