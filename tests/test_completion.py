@@ -91,7 +91,7 @@ def test_fish_completes(capsys, env, tmp_path):
                              capture_output=True, text=True, env=env, timeout=60, check=True)
         return [ln.split("\t")[0] for ln in out.stdout.splitlines()]
 
-    assert complete("bcs-tui sim --scale ") == ["demo", "empty", "large"]
+    assert complete("bcs-tui sim --scale ") == ["demo", "empty", "large", "xlarge"]
     assert "import-bcs-client" in complete("bcs-tui config ")
     assert complete("bcs-tui --context ") == ["prod-sh", "test"]
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import http.cookiejar
 import json
 import os
 import random
@@ -147,6 +148,11 @@ def _to_code(value: Any) -> int | None:
 def _text_error(status: int, text: str) -> BcsError:
     """An error for a body that is not JSON."""
     shown = text if len(text) <= 300 else text[:300] + "…"
+    if 300 <= status < 400:
+        # Never followed (the token would go wherever it points); say what it is.
+        return ProtocolError(
+            f"HTTP {status}: the server answered with a redirect, which bcs-tui does not follow; "
+            "check the server address (a login page or a proxy in front of the API?)", text, status)
     if not text:
         if status >= 500:
             return ProtocolError(f"HTTP {status} with an empty body: the server failed; try again", "", status)
@@ -420,6 +426,16 @@ def _no_key_password() -> str:
     raise ssl.SSLError("the client key is encrypted and no key password is configured (key_password_file)")
 
 
+class _NoCookies(http.cookiejar.CookieJar):
+    """A cookie jar that keeps nothing."""
+
+    def set_cookie(self, cookie: http.cookiejar.Cookie) -> None:
+        return None
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        return None
+
+
 class BcsClient:
     """Async client for one BCS mesos cluster.
 
@@ -484,6 +500,9 @@ class BcsClient:
             "headers": headers,
             "timeout": httpx.Timeout(timeout),
             "follow_redirects": False,
+            # The API has no cookies: none is stored or replayed (a server's Set-Cookie could
+            # otherwise put any bytes into every later request's Cookie header).
+            "cookies": _NoCookies(),
         }
         # The TLS settings, kept for the webconsole's websocket (wss) to the same gateway.
         self.ssl_context: ssl.SSLContext | None = None
@@ -509,7 +528,7 @@ class BcsClient:
                 ctx = ssl.create_default_context()
             if cert:
                 if isinstance(cert, str):
-                    ctx.load_cert_chain(cert)
+                    ctx.load_cert_chain(cert, password=_no_key_password)
                 else:
                     # (cert, key[, password callable]): an encrypted key without a configured
                     # password fails here instead of OpenSSL prompting on the terminal.

@@ -8,6 +8,7 @@ from bcs_tui.api import models as m
 from bcs_tui.resources.definitions import strip_server_fields
 from bcs_tui.resources.writes import body_namespace, Editable, ManifestSpec, ns_name, Write, WriteScope
 from bcs_tui.resources.base import _namespaces_for, age_col, col, FetchEnv, g, meta, NS_COL, object_name, object_namespace, ResourceKind, RUNNING, Scope, storage_inspector, to_jsonable, unwrap
+from bcs_tui.redact import SECRET_MASK, mask_secret
 
 # ---------------------------------------------------------------------------------------------
 # Configmaps, secrets, services (storage)
@@ -58,24 +59,8 @@ def _manifest(singular: str, model: Any, mask: bool = False) -> ManifestSpec:
     return ManifestSpec(kinds=(singular,), model=model, load=load, mask=mask)
 
 
-MASK = "••••••••"
-
-
-def mask_secret(data: Any) -> Any:
-    """A copy of a secret's JSON with every `content` value (and `data` values) masked."""
-    if isinstance(data, dict):
-        out = {}
-        for k, v in data.items():
-            if k in ("content", "value") and isinstance(v, (str, bytes)):
-                out[k] = MASK
-            elif k in ("datas", "data") and isinstance(v, dict):
-                out[k] = {dk: mask_secret(dv) if isinstance(dv, dict) else MASK for dk, dv in v.items()}
-            else:
-                out[k] = mask_secret(v)
-        return out
-    if isinstance(data, list):
-        return [mask_secret(v) for v in data]
-    return data
+# One mask for every secret value (describe, the copy menu, confirmations): bcs_tui.redact.
+MASK = SECRET_MASK
 
 
 def _keys(o: Any) -> str:

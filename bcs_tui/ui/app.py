@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 import time
 from typing import Any, Callable, Iterable, Protocol
 
@@ -12,6 +11,7 @@ from textual import on, work
 from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -60,6 +60,7 @@ class BcsApp(App):
         Binding("question_mark", "help", "Help", id="help", show=False),
         Binding("q", "quit", "Quit", id="quit", show=False),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+        Binding("ctrl+z", "suspend_process", "Suspend", show=False),  # Textual's SIGTSTP support
     ]
 
     def __init__(
@@ -153,12 +154,9 @@ class BcsApp(App):
     # ------------------------------------------------------------------ lifecycle
 
     async def on_mount(self) -> None:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGHUP):
-            try:
-                loop.add_signal_handler(sig, self._on_signal)
-            except (NotImplementedError, RuntimeError, ValueError):
-                pass  # not the main thread (tests) or not supported
+        from bcs_tui.ui.signals import install as install_signals
+
+        install_signals(self)  # SIGTERM/SIGHUP/SIGQUIT/SIGUSR1: exit 128+n, terminal restored
         self._apply_keymap()
         from bcs_tui.ui import plugins
 
@@ -179,9 +177,6 @@ class BcsApp(App):
             self.show_overview()
         self._load_namespaces()
         self.check_cluster()
-
-    def _on_signal(self) -> None:
-        self.exit(return_code=0)
 
     def exit(self, result: Any = None, return_code: int = 0, message: Any = None) -> None:
         """Every way out (q, ctrl+c, SIGTERM, SIGHUP) says which writes were still in flight: their
@@ -381,20 +376,36 @@ class BcsApp(App):
         if self.backend is None:
             self.flash("this run has no backend to build clients: contexts cannot be switched", "error")
             return
-        old = self.client
+        # The token source may be a slow command (a password manager): off the event loop, so
+        # the console keeps drawing and answering keys meanwhile.
+        self.run_worker(self._switch_context(ctx, name), group="switch-context", exclusive=True,
+                        exit_on_error=False)
+
+    async def _switch_context(self, ctx: Any, name: str) -> None:
+        assert self.backend is not None
+        if ctx.token_source.kind == "command":
+            self.flash(f"switching to {name}: running its token command…", "information")
         try:
-            self.client = self.backend.client_for(ctx)
+            client = await asyncio.to_thread(self.backend.client_for, ctx)
         except (ConfigError, BcsError, ValueError) as exc:  # the token source, a bad server URL
             self.flash(f"cannot switch to {name}: {exc}", "error")
             return
+        if not self.is_running or self.browser is None:
+            await client.aclose()  # the console ended while the token command ran
+            return
+        old = self.client
+        self.client = client
         self.settings.context = ctx
         self._allowed.clear()
         self.namespace = ctx.namespace or None
         if old is not None and self._own_client:
             self.run_worker(old.aclose(), group="close-client", exit_on_error=False)
         self._own_client = True
-        self._to_browser()
-        self.browser.open_view(KINDS_BY_NAME["applications"], Scope(namespace=self.namespace), replace=True)
+        try:
+            self._to_browser()
+            self.browser.open_view(KINDS_BY_NAME["applications"], Scope(namespace=self.namespace), replace=True)
+        except NoMatches:  # the console is being torn down: nothing left to show the view in
+            return
         self.flash(f"context {name}", "information")
         self._load_namespaces()
         self.check_cluster()

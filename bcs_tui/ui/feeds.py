@@ -86,6 +86,11 @@ class ResourceFeed:
         self.id_list_every = max(1, int(id_list_every))
         self.backoff_start = backoff_start
         self.rows: dict[Key, Any] = {}
+        # Records of the last complete list that share their (namespace, name) with an earlier one
+        # (storage keys by both; a broken or hostile server answering twice): each still gets its
+        # row (`records()`), none collapses into another. Kept until the next list; an event for
+        # that name cannot say which of them it means, so it leaves them be (a delete drops them).
+        self.duplicates: dict[Key, list[Any]] = {}
         self.mode = LOADING
         self.error = ""
         self.stream_problem = ""  # why the feed polls (for the header's detail)
@@ -113,6 +118,16 @@ class ResourceFeed:
         self._wake.set()  # polls paused while nobody looked: poll now
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._run(), name=f"feed {self.kind}")
+
+    def records(self) -> Iterable[Any]:
+        """Every record kept, duplicates after the record whose name they share."""
+        if not self.duplicates:
+            return self.rows.values()
+        out: list[Any] = []
+        for k, row in self.rows.items():
+            out.append(row)
+            out.extend(self.duplicates.get(k, ()))
+        return out
 
     def unsubscribe(self, callback: Callable[["ResourceFeed"], None]) -> None:
         if callback in self._subscribers:
@@ -188,9 +203,13 @@ class ResourceFeed:
         """A complete list: rows equal to the kept ones keep their objects (a view's rows stay)."""
         old = self.rows
         new: dict[Key, Any] = {}
+        duplicates: dict[Key, list[Any]] = {}
         changed = False
         for row in rows:
             k = _key(row)
+            if k in new:
+                duplicates.setdefault(k, []).append(row)
+                continue
             prev = old.get(k)
             if prev is not None and prev == row:
                 new[k] = prev
@@ -198,9 +217,10 @@ class ResourceFeed:
                 new[k] = row
                 changed = True
             self._seen(row)
-        if len(new) != len(old) or changed or not self.loaded:
+        if len(new) != len(old) or changed or not self.loaded or duplicates != self.duplicates:
             changed = True
         self.rows = new
+        self.duplicates = duplicates
         self.failures = 0
         self.problems = list(problems)
         self.loaded = True
@@ -219,6 +239,7 @@ class ResourceFeed:
         self.events += 1
         k = _key(row)
         if event.removes:
+            self.duplicates.pop(k, None)
             return self.rows.pop(k, None) is not None
         self._seen(row)
         if self.rows.get(k) == row:
@@ -419,6 +440,7 @@ class ResourceFeed:
         if gone:
             for k in gone:
                 del self.rows[k]
+                self.duplicates.pop(k, None)
             self.version += 1
             self._notify()
 

@@ -35,6 +35,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
+from bcs_tui.localfiles import LocalFileError, read_text
 from bcs_tui.resources import (
     KINDS_BY_NAME,
     containers_of,
@@ -53,6 +54,7 @@ DEFAULT_COMMAND = "/bin/sh"
 ESCAPE = b"~"
 DETACH_HELP = "Enter ~ . detaches (~~ sends a ~)"
 MEMORY_FILE = "shell_commands.json"
+MEMORY_LIMIT = 256 * 1024  # a few remembered commands; a bigger file is not ours
 RECORD_DIR = "shells"
 
 
@@ -159,8 +161,9 @@ class CommandMemory:
         if self.path is None:
             return {}
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            text, _ = read_text(self.path, limit=MEMORY_LIMIT, what="shell command memory")
+            data = json.loads(text)
+        except (LocalFileError, ValueError, RecursionError):
             return {}
         return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 

@@ -9,10 +9,10 @@ from typing import Any, Awaitable, Callable
 from rich.text import Text
 
 from bcs_tui.api.request import Request
+from bcs_tui.redact import SECRET_MASK, mask_secret
 from bcs_tui.ui.textsafe import safe_text
 
 BODY_SUMMARY_CHARS = 600
-SECRET_MASK = "••••"
 CURL_SHOWN = 3  # the curl form is shown for operations of at most this many requests
 
 
@@ -52,7 +52,7 @@ class PlannedRequest:
 
     def curl(self) -> str:
         """The same request as a curl command (no token; a masked body for secrets)."""
-        body = mask_values(self.body) if self.mask_body and self.body is not None else None
+        body = mask_secret(self.body) if self.mask_body and self.body is not None else None
         return self.request.to_curl(self.server or "$BCS_SERVER", body=body)
 
     def body_summary(self, limit: int = BODY_SUMMARY_CHARS) -> str:
@@ -60,34 +60,11 @@ class PlannedRequest:
             return self.body_note
         if self.body is None:
             return ""
-        body = mask_values(self.body) if self.mask_body else self.body
+        body = mask_secret(self.body) if self.mask_body else self.body
         text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str)
         if len(text) > limit:
             text = text[: limit - 1] + f"… ({len(text)} chars)"
         return text
-
-
-def mask_values(obj: Any, depth: int = 0) -> Any:
-    """Secret bodies: keep the keys (what is being changed), hide every leaf value under `datas`."""
-    if isinstance(obj, dict):
-        out = {}
-        for key, value in obj.items():
-            if key in ("datas", "data", "content") or depth > 0 and not isinstance(value, (dict, list)):
-                out[key] = _mask_all(value)
-            else:
-                out[key] = mask_values(value, depth)
-        return out
-    if isinstance(obj, list):
-        return [mask_values(v, depth) for v in obj]
-    return obj
-
-
-def _mask_all(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {k: _mask_all(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_mask_all(v) for v in obj]
-    return SECRET_MASK
 
 
 def fingerprint_secrets(obj: Any) -> Any:

@@ -17,7 +17,7 @@ import asyncio
 import gc
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rich.text import Text
@@ -167,6 +167,21 @@ def build_rows(kind: ResourceKind, objects: list[Any], rc: RenderContext,
             ))
         except Exception:  # one odd object must not blank the whole view
             log.exception("cannot render a %s row", kind.name)
+    return _unique_keys(rows)
+
+
+def _unique_keys(rows: list[Row]) -> list[Row]:
+    """Every record gets its row: the table keys rows, so records that share a key (a server
+    answering two applications both called ns/name) are told apart as `ns/name #2`, ... instead
+    of collapsing into one row (shown as `[1/7]` with no filter)."""
+    seen: set[str] = set()
+    for i, row in enumerate(rows):
+        if row.key in seen:
+            n = 2
+            while f"{row.key} #{n}" in seen:
+                n += 1
+            row = rows[i] = replace(row, key=f"{row.key} #{n}")
+        seen.add(row.key)
     return rows
 
 
@@ -471,7 +486,7 @@ class BrowserScreen(Screen):
         if feed.mode == STALE and not feed.rows and not state.loaded:
             self._failed(state, feed.error)
             return
-        objects = live.select(state.scope, feed.rows.values()) or []
+        objects = live.select(state.scope, feed.records()) or []
         await self._show_objects(state, objects)
         self._feed_state(state, feed, retry=state.failures == 0)
 
@@ -495,7 +510,7 @@ class BrowserScreen(Screen):
         if feed.mode == STALE and not feed.rows:
             self._failed(state, feed.error)
             return
-        objects = live.select(state.scope, feed.rows.values()) or []
+        objects = live.select(state.scope, feed.records()) or []
         await self._show_objects(state, objects)
         self._feed_state(state, feed)
 
