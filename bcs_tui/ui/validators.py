@@ -569,8 +569,10 @@ def _at_path(obj: Any, path: tuple) -> Any:
 
 
 def _is_resources_path(path: tuple) -> bool:
-    """`spec.template.spec.containers[i].resources` (and anything under it)."""
-    return (len(path) >= 6 and path[:4] == ("spec", "template", "spec", "containers")
+    """`spec.template.spec.containers[i].resources` or, for a process app,
+    `spec.template.spec.processes[i].resources` (and anything under them)."""
+    return (len(path) >= 6 and path[:3] == ("spec", "template", "spec")
+            and path[3] in ("containers", "processes")
             and isinstance(path[4], int) and path[5] == "resources")
 
 
