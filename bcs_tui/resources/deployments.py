@@ -108,7 +108,11 @@ async def _editable(client: Any, obj: Any, scope: WriteScope) -> Editable:
         if not raw or ("not exist" not in exc.server_message and not exc.not_found):
             raise
         definition, source = to_jsonable(raw), "the deployment's stored raw_json"
-    return Editable(definition, source, instances=deployment_instances(obj), status=str(g(obj, "status") or ""))
+    # A scale of a deployment changes its definition. While it rolls, the applications' counts
+    # are steps of the rollout (the new one grows, the old one shrinks): the definition's
+    # spec.instance is the target, so the editor starts from the definition as it is.
+    instances = None if bool(g(obj, "is_in_rolling")) else deployment_instances(obj)
+    return Editable(definition, source, instances=instances, status=str(g(obj, "status") or ""))
 
 
 def _update(client: Any, o: Any, scope: WriteScope, *, body: dict, only_resource: bool = False,

@@ -329,3 +329,21 @@ async def test_quitting_with_a_write_in_flight_says_its_outcome_is_unknown(make_
     assert "outcome is UNKNOWN" in said and "/applications/chat/scale/4" in said
     entries = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
     assert [e.get("phase") for e in entries] == ["intent"]  # the intent line stays; no outcome known
+
+
+async def test_a_deployment_mid_rollout_is_edited_from_its_definition_not_a_rollout_step(make_app, cluster):
+    """hero-prod/battle is paused mid-rollout: its applications run steps of the rollout (the
+    new one growing, the old one shrinking); the deployment's target is its definition's count."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, app, "dp hero-prod", "hero-prod/battle")
+        assert app.browser.current_object().is_in_rolling
+        target = (await app.client.get_deployment_definition("hero-prod", "battle"))["spec"]["instance"]
+        for key in ("ctrl+u", "e"):
+            await pilot.press(key)
+            await settle(pilot, app)
+            assert isinstance(app.screen, ManifestEditor), (key, flashes(app))
+            assert json.loads(app.screen.text)["spec"]["instance"] == target, key
+            await pilot.press("escape")
+            await finish(pilot, app)
+        assert writes(cluster) == []
