@@ -6,11 +6,15 @@ Binding id, so `App.set_keymap({"scale": "S"})` remaps it.
 
 `kinds` names ResourceKind.name values (see bcs_tui/resources/); `("*",)` means every list.
 `dangerous` actions write to the cluster: hidden and refused in read-only mode, always confirmed.
+A write action's kinds are not listed here: they are the kinds whose declaration has that write
+(`ResourceKind.writes`, bcs_tui/resources/writes.py), so a writable kind is declared in one place.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from bcs_tui.resources import KINDS
 
 
 @dataclass(frozen=True)
@@ -25,8 +29,9 @@ class Action:
 
 
 LISTS = ("*",)
+WRITERS: tuple[str, ...] = ()  # a write action: its kinds come from the kinds' write declarations
 
-ACTIONS: tuple[Action, ...] = (
+_DECLARED: tuple[Action, ...] = (
     # Navigation and reading (never write).
     Action("command_prompt", "colon", "Command prompt (:app ns, :tg, :agent ...)", LISTS),
     Action("filter", "slash", "Filter rows (substring, regex, ! inverts)", LISTS),
@@ -41,43 +46,49 @@ ACTIONS: tuple[Action, ...] = (
     Action("sort_reverse", "O", "Reverse the sort", LISTS, show=False),
     Action("copy", "w", "Copy name / ID / JSON to the clipboard (OSC 52)", LISTS, show=False),
     Action("export", "ctrl+o", "Export the rows shown to a CSV or JSON file", LISTS, show=False),
-    Action("versions", "v", "List versions of the application", ("applications",)),
+    Action("versions", "v", "List versions of the application", ("applications", "processes")),
     Action("rollout_view", "l", "Follow the rollout live", ("deployments",)),
     Action("reveal", "ctrl+v", "Reveal / mask secret values", ("secrets",)),
     Action("help", "question_mark", "Help", LISTS),
     Action("quit", "q", "Quit", LISTS, show=False),
-    # Writes.
-    Action("scale", "s", "Scale instances", ("applications", "deployments"), dangerous=True, bulk=True),
-    Action("edit", "e", "Edit the manifest (validate, diff, apply)",
-           ("applications", "deployments", "configmaps", "secrets", "services", "webhooks",
-            "crds", "customresources"), dangerous=True),
-    Action("update_resource", "ctrl+u", "Update resources in place (args=resource)",
-           ("applications", "deployments"), dangerous=True),
-    Action("create", "c", "Create from a template",
-           ("applications", "deployments", "configmaps", "secrets", "services", "webhooks",
-            "crds", "customresources"), dangerous=True),
-    Action("pause", "p", "Pause the rolling update", ("deployments", "rollout"), dangerous=True, bulk=True),
-    Action("resume", "r", "Resume the rolling update", ("deployments", "rollout"), dangerous=True, bulk=True),
-    Action("cancel", "C", "Cancel the rolling update", ("deployments", "rollout"), dangerous=True, bulk=True),
-    Action("rollback", "b", "Roll back to a version", ("applications", "versions"), dangerous=True),
-    Action("signal", "k", "Send a signal to a process", ("applications", "taskgroups"), dangerous=True, bulk=True),
-    Action("exec", "x", "Run a command in the containers", ("applications", "deployments", "taskgroups"),
-           dangerous=True, bulk=True),
-    # A shell is a write (what is typed runs in the container); bcs_tui/ui/shell.py.
-    Action("shell", "s", "Shell in the container (Enter ~ . detaches)", ("taskgroups", "containers"),
-           dangerous=True),
-    Action("shell_pick", "exclamation_mark", "Shell: pick a taskgroup and container", ("applications",),
-           dangerous=True),
-    Action("reschedule", "R", "Reschedule the taskgroup", ("taskgroups",), dangerous=True, bulk=True),
-    Action("commit_image", "i", "Commit the taskgroup's image", ("taskgroups",), dangerous=True),
-    Action("taint", "t", "Set taints (key=value lines, replaces)", ("agents",), dangerous=True, bulk=True),
-    Action("disable_agent", "c", "Disable scheduling on the agent", ("agents",), dangerous=True, bulk=True),
-    Action("enable_agent", "u", "Enable scheduling on the agent", ("agents",), dangerous=True, bulk=True),
-    Action("set_attributes", "a", "Set agent attributes (strings / scalars)", ("agents",), dangerous=True, bulk=True),
-    Action("delete", "ctrl+d", "Delete (confirm; typed name for bulk or enforce)",
-           ("applications", "deployments", "configmaps", "secrets", "services", "webhooks", "crds",
-            "customresources", "commands"), dangerous=True, bulk=True),
+    # Writes (their kinds: the kinds that declare them).
+    Action("scale", "s", "Scale instances", WRITERS, dangerous=True, bulk=True),
+    Action("edit", "e", "Edit the manifest (validate, diff, apply)", WRITERS, dangerous=True),
+    Action("update_resource", "ctrl+u", "Update resources in place (args=resource)", WRITERS, dangerous=True),
+    Action("create", "c", "Create from a template", WRITERS, dangerous=True),
+    Action("pause", "p", "Pause the rolling update", WRITERS, dangerous=True, bulk=True),
+    Action("resume", "r", "Resume the rolling update", WRITERS, dangerous=True, bulk=True),
+    Action("cancel", "C", "Cancel the rolling update", WRITERS, dangerous=True, bulk=True),
+    Action("rollback", "b", "Roll back to a version", WRITERS, dangerous=True),
+    Action("signal", "k", "Send a signal to a process", WRITERS, dangerous=True, bulk=True),
+    Action("exec", "x", "Run a command in the containers", WRITERS, dangerous=True, bulk=True),
+    # A shell is a write (what is typed runs in the container); its session is bcs_tui/ui/shell.py.
+    Action("shell", "s", "Shell in the container (Enter ~ . detaches)", WRITERS, dangerous=True),
+    Action("shell_pick", "exclamation_mark", "Shell: pick a taskgroup and container", WRITERS, dangerous=True),
+    Action("reschedule", "R", "Reschedule the taskgroup", WRITERS, dangerous=True, bulk=True),
+    Action("commit_image", "i", "Commit the taskgroup's image", WRITERS, dangerous=True),
+    Action("restart", "T", "Restart the tasks of a process taskgroup", WRITERS, dangerous=True, bulk=True),
+    Action("reload", "L", "Reload the tasks of a process taskgroup", WRITERS, dangerous=True, bulk=True),
+    Action("taint", "t", "Set taints (key=value lines, replaces)", WRITERS, dangerous=True, bulk=True),
+    Action("disable_agent", "c", "Disable scheduling on the agent", WRITERS, dangerous=True, bulk=True),
+    Action("enable_agent", "u", "Enable scheduling on the agent", WRITERS, dangerous=True, bulk=True),
+    Action("set_attributes", "a", "Set agent attributes (strings / scalars)", WRITERS, dangerous=True, bulk=True),
+    Action("delete", "ctrl+d", "Delete (confirm; typed name for bulk or enforce)", WRITERS, dangerous=True, bulk=True),
 )
+
+
+def _with_writers(action: Action) -> Action:
+    if not action.dangerous:
+        return action
+    kinds = tuple(k.name for k in KINDS if action.id in k.writes)
+    return replace(action, kinds=kinds)
+
+
+ACTIONS = tuple(_with_writers(a) for a in _DECLARED)
+
+_UNKNOWN_WRITES = sorted({w for k in KINDS for w in k.writes} - {a.id for a in ACTIONS if a.dangerous})
+if _UNKNOWN_WRITES:  # a kind declares a write the table has no key for
+    raise RuntimeError(f"kinds declare writes with no action: {', '.join(_UNKNOWN_WRITES)}")
 
 ACTIONS_BY_ID: dict[str, Action] = {a.id: a for a in ACTIONS}
 

@@ -1,8 +1,12 @@
 """Append-only JSONL audit of every mutating request the console sends (or refuses to send).
 
-One line per write: time, context, cluster, method, path, query, outcome, code and message (plus
-the client operation and the X-BCS-Operator user when known). Never
-the token, never request bodies (a secret's contents must not land on disk in clear).
+Write-ahead: a write gets an `intent` line before it is sent and an `outcome` line when its answer
+(or its failure) is known; both carry the same `id` and `time` (the send's time; the outcome line
+adds `finished`). An intent line without an outcome line is a write whose outcome is unknown (the
+console stopped while it was in flight). Refusals (read-only) and local validation failures get one
+line. Each line: time, context, cluster, method, path, query, outcome, code and message (plus the
+client operation, the targets and the X-BCS-Operator user when known). Never the token, never
+request bodies (a secret's contents must not land on disk in clear).
 """
 
 from __future__ import annotations
@@ -56,11 +60,18 @@ class AuditLog:
         http_status: int | None = None,
         operator: str | None = None,
         operation: str | None = None,
+        time: str | None = None,
+        phase: str | None = None,
+        write_id: str | None = None,
+        targets: list[str] | tuple[str, ...] | None = None,
     ) -> dict[str, Any]:
         """Append one line; returns the entry written. `outcome` is one of ok, error, unknown
-        (a write that timed out), refused (read-only) or invalid (local validation failed)."""
+        (a write that timed out), refused (read-only), invalid (local validation failed), or
+        pending on an intent line. `time` is the send's time (default now); `phase` is intent or
+        outcome for a sent write. A failure to write is kept in `last_error` (and not raised)."""
+        now = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
         entry: dict[str, Any] = {
-            "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+            "time": time or now,
             "context": context,
             "cluster": cluster,
             "method": method,
@@ -76,6 +87,14 @@ class AuditLog:
             entry["operator"] = operator
         if operation:
             entry["operation"] = operation
+        if phase:
+            entry["phase"] = phase
+        if write_id:
+            entry["id"] = write_id
+        if targets:
+            entry["targets"] = list(targets)
+        if phase == "outcome":
+            entry["finished"] = now
         line = json.dumps(entry, ensure_ascii=False, default=str) + "\n"
         try:
             with self._lock:
@@ -89,6 +108,12 @@ class AuditLog:
         except OSError as exc:
             self.last_error = f"audit log {self.path}: {exc.strerror or exc}"
         return entry
+
+    def open_intents(self) -> list[dict[str, Any]]:
+        """Intent lines with no outcome line: writes whose outcome this log does not know."""
+        entries = self.entries()
+        done = {e.get("id") for e in entries if e.get("phase") == "outcome"}
+        return [e for e in entries if e.get("phase") == "intent" and e.get("id") not in done]
 
     def entries(self) -> list[dict[str, Any]]:
         """Every entry in the file (for tests and an audit view); unreadable lines are skipped."""

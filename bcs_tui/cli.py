@@ -3,6 +3,7 @@
     bcs-tui [--context NAME] [--server URL --cluster ID] [--namespace NS] [--readonly] ...
     bcs-tui --demo
     bcs-tui sim [--host H] [--port P] [--cluster ID] [--token T] [--scale S] [--seed N] [--chaos SPEC]
+                [--stream-mode stream|break|none] [--rereport SECONDS]
     bcs-tui config path | show
     bcs-tui --version
 
@@ -19,6 +20,7 @@ import sys
 from typing import Any, Mapping, NoReturn, Sequence, TextIO
 
 from bcs_tui import __version__
+from bcs_tui.ui.textsafe import one_line, safe_text
 from bcs_tui.config import (
     DEFAULT_THEME,
     DEMO_CLUSTER_ID,
@@ -99,15 +101,31 @@ def _sim_parser() -> _Parser:
                    help=f"cluster id the simulator answers to (default {DEMO_CLUSTER_ID})")
     p.add_argument("--token", metavar="T", default=None,
                    help="require this bearer token (default: accept any request)")
-    p.add_argument("--scale", choices=("demo", "large", "empty"), default="demo",
-                   help="cluster size (default demo)")
+    p.add_argument("--scale", choices=("demo", "large", "xlarge", "empty"), default="demo",
+                   help="cluster size: demo, large (20,100 taskgroups), xlarge (50,700), empty (default demo)")
     p.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default 0)")
     p.add_argument("--chaos", metavar="SPEC", default=None,
                    help='fault injection, e.g. "latency=300ms,error=0.1,truncate=0.05,route=/cluster/*"')
     p.add_argument("--hostile", action="store_true",
                    help="add a namespace whose names, messages and command output carry markup and "
                         "terminal escapes (rehearse hostile text)")
+    p.add_argument("--stream-mode", choices=("stream", "break", "none"), default="stream",
+                   help="the storage watch route: stream (events flow, default), break (no Mongo "
+                        "replica set: only the break event), none (an old storage: HTTP 404)")
+    p.add_argument("--rereport", type=_rereport, default=240.0, metavar="SECONDS",
+                   help="mesos-watch rewrites every application/taskgroup record this often "
+                        "(default 240, as the real one; 0: never)")
     return p
+
+
+def _rereport(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 <= value <= 86400 or value != value:
+        raise argparse.ArgumentTypeError(f"must be 0..86400 seconds (got {text})")
+    return value
 
 
 def _config_parser() -> _Parser:
@@ -331,15 +349,59 @@ def _builtin_theme_names() -> set[str]:
     return set(BUILTIN_THEMES)
 
 
+COLOR_SYSTEM_ENV = "TEXTUAL_COLOR_SYSTEM"
+# What people write (terminfo and COLORTERM words) -> what Textual hands to rich.Console, which
+# knows only these four and raised KeyError on anything else ("16", "24bit", "256color").
+_COLOR_SYSTEMS = {
+    "auto": "auto", "standard": "standard", "16": "standard", "8": "standard", "ansi": "standard",
+    "256": "256", "256color": "256", "256colors": "256", "8bit": "256",
+    "truecolor": "truecolor", "24bit": "truecolor", "true": "truecolor", "rgb": "truecolor",
+    "windows": "windows",
+}
+
+
+def normalize_color_system(environ: Any = None) -> str | None:
+    """Make `TEXTUAL_COLOR_SYSTEM` a value rich knows (before Textual is imported, it reads it
+    once); an unknown value is dropped (auto) and a warning returned."""
+    env = os.environ if environ is None else environ
+    raw = env.get(COLOR_SYSTEM_ENV)
+    if raw is None:
+        return None
+    word = raw.strip().lower().replace("-", "").replace("_", "")
+    if word in _COLOR_SYSTEMS:
+        env[COLOR_SYSTEM_ENV] = _COLOR_SYSTEMS[word]
+        return None
+    del env[COLOR_SYSTEM_ENV]
+    return (f"{COLOR_SYSTEM_ENV}={one_line(raw, 40)!r} is not a colour system (auto, standard or 16, "
+            f"256, truecolor or 24bit); using auto")
+
+
+def check_tls(settings: Settings) -> None:
+    """Build the TLS context before the UI starts: an encrypted client key without a password
+    (OpenSSL would prompt for it on the terminal, under the raw-mode screen), a missing or bad CA
+    file or certificate is a one-line error here."""
+    if settings.demo or not (settings.cert or isinstance(settings.verify, str)):
+        return
+    from bcs_tui.api.client import BcsClient
+    from bcs_tui.api.errors import TransportError
+
+    try:
+        BcsClient._ssl_context(settings.verify, settings.cert)
+    except TransportError as exc:
+        raise ConfigError(f"context '{settings.context.name}': {exc.message}") from None
+
+
 def run_console(settings: Settings) -> int:
     """Import the UI lazily and run it; its exit code is ours."""
     try:
         from bcs_tui.compose import Backend
         from bcs_tui.ui.app import BcsApp
+        from bcs_tui.ui.signals import remember_terminal
     except ImportError as exc:  # a broken checkout, not a user error: say so in one line
         print(f"{PROG}: error: the console UI cannot be loaded ({exc})", file=sys.stderr)
         return 1
     app = BcsApp(settings, backend=Backend(settings))
+    remember_terminal()
     try:
         result = app.run()
     except Exception as exc:
@@ -413,7 +475,11 @@ def run_sim_command(args: argparse.Namespace) -> int:
     except ImportError as exc:
         print(f"{PROG}: error: the simulator cannot be loaded ({exc})", file=sys.stderr)
         return 1
-    extra = {"hostile": True} if args.hostile else {}
+    extra: dict = {"hostile": True} if args.hostile else {}
+    if args.stream_mode != "stream":
+        extra["stream_mode"] = args.stream_mode
+    if args.rereport != 240.0:
+        extra["rereport"] = args.rereport
     return int(run_sim(args.host, args.port, cluster, args.token, args.scale, args.seed, args.chaos, **extra) or 0)
 
 
@@ -422,7 +488,11 @@ def show_config(out: TextIO, environ: Mapping[str, str] | None = None) -> int:
     env = os.environ if environ is None else environ
     run_paths = paths(env)
     config: ConfigFile = load_config(run_paths.config_file)
-    w = out.write
+
+    def w(text: str) -> None:
+        # Names, key names and values come from a local file: no control sequence reaches the
+        # terminal (an ESC in a [keymap] key name was printed raw).
+        out.write(safe_text(text))
     state = "" if config.exists else "  (does not exist)"
     w(f"config file: {config.path}{state}\n")
     w(f"themes dir:  {run_paths.themes_dir}\n")
@@ -519,7 +589,8 @@ def _show_bcs_client(w: Any, config: ConfigFile, env: Mapping[str, str]) -> bool
 
 
 def _fail(message: str) -> int:
-    print(f"{PROG}: error: {' '.join(str(message).split())}", file=sys.stderr)
+    # Messages quote local files and flags (theme names, key names): made safe for the terminal.
+    print(f"{PROG}: error: {one_line(message)}", file=sys.stderr)
     return EXIT_USAGE
 
 
@@ -548,8 +619,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return import_bcs_client(cfg, sys.stdout)
             return show_config(sys.stdout)
         args = _console_parser().parse_args(args_list)
+        color_warning = normalize_color_system()
         settings = build_settings(args)
+        if color_warning:
+            settings.warnings.append(color_warning)
         prepare_ui(settings, theme_from_flag=args.theme is not None)
+        check_tls(settings)
         start_log(settings, args.debug)
     except SystemExit as exc:  # --help / --version print and "exit" 0
         return exc.code if isinstance(exc.code, int) else 0

@@ -43,12 +43,15 @@ import os
 import re
 import shlex
 import stat
-import subprocess
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Mapping
 from urllib.parse import urlsplit
+
+from bcs_tui.children import ChildError, register_secret_env, run_captured
+from bcs_tui.localfiles import CONFIG_LIMIT, TOKEN_LIMIT, LocalFile, LocalFileError, link_target, read_bounded
+from bcs_tui.redact import register_secret
 
 APP_NAME = "bcs-tui"
 CONFIG_ENV = "BCS_TUI_CONFIG"
@@ -56,6 +59,7 @@ STATE_ENV = "BCS_TUI_STATE_DIR"
 TOKEN_ENV = "BCS_TOKEN"
 DEFAULT_REFRESH = 2.0
 MAX_REFRESH = 3600.0
+MIN_REFRESH = 0.5  # faster polling only loads the scheduler (1e-9 gave 12 requests a second)
 DEFAULT_THEME = "bcs-dark"
 DEMO_CONTEXT = "demo"
 DEMO_CLUSTER_ID = "BCS-MESOS-10001"
@@ -167,11 +171,14 @@ class TLSConfig:
     def _key_password(self) -> str:
         """OpenSSL's password callback: the configured password, never a terminal prompt."""
         if self.key_password is not None:
-            return self.key_password.reveal()
-        try:
-            return _read_token_file(str(self.key_password_file), "key_password_file")
-        except ConfigError as exc:
-            raise KeyPasswordError(exc.message) from None
+            value = self.key_password.reveal()
+        else:
+            try:
+                value = _read_token_file(str(self.key_password_file), "key_password_file", "key password file")
+            except ConfigError as exc:
+                raise KeyPasswordError(exc.message) from None
+        register_secret(value)  # no message, log or flash shows it
+        return value
 
 
 class KeyPasswordError(OSError):
@@ -320,6 +327,8 @@ def _want_str_table(where: str, key: str, value: Any) -> dict[str, str]:
         raise ConfigError(f"{where}: '{key}' must be a table of strings, not {_type_name(value)}")
     out: dict[str, str] = {}
     for k, v in value.items():
+        if _CONTROL.search(k):
+            raise ConfigError(f"{where} [{key}]: the key {k!r} contains control characters")
         out[k] = _want_str(f"{where} [{key}]", k, v).strip()
         if not out[k]:
             raise ConfigError(f"{where} [{key}]: '{k}' is empty")
@@ -335,8 +344,13 @@ def validate_server(server: str, where: str = "server") -> str:
     server = server.strip()
     if not server:
         raise ConfigError(f"{where}: the server address is empty")
+    shown = _without_credentials(server)
+    if shown != server:
+        # Checked first, and the address is never echoed with its user:password part.
+        raise ConfigError(f"{where}: server {shown!r} must not carry credentials (user:password@); "
+                          f"use a token source")
     if _CONTROL.search(server) or " " in server:
-        raise ConfigError(f"{where}: server {server!r} contains spaces or control characters")
+        raise ConfigError(f"{where}: server {_CONTROL.sub('?', server)!r} contains spaces or control characters")
     if "://" not in server:
         server = "https://" + server
     try:
@@ -350,11 +364,21 @@ def validate_server(server: str, where: str = "server") -> str:
         raise ConfigError(f"{where}: server {server!r} has no host name")
     if parts.query or parts.fragment:
         raise ConfigError(f"{where}: server {server!r} must not have a query or fragment")
-    if parts.username or parts.password:
-        raise ConfigError(f"{where}: server {server!r} must not carry credentials; use a token source")
     if port == 0:
         raise ConfigError(f"{where}: server {server!r} has port 0")
     return server.rstrip("/")
+
+
+def _without_credentials(server: str) -> str:
+    """`server` with a `user:password@` part replaced by `***@` (the authority ends at the first
+    / ? or #; its last @ ends the credentials)."""
+    rest = server.split("://", 1)[1] if "://" in server else server
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    if "@" not in authority:
+        return server
+    at = server.index(authority) + authority.rindex("@")
+    head = server[: server.index(authority)]
+    return head + "***" + server[at:]
 
 
 def validate_cluster_id(cluster_id: str, where: str = "cluster_id") -> str:
@@ -374,6 +398,8 @@ def validate_refresh(value: Any, where: str = "refresh") -> float:
     seconds = float(value)
     if not (seconds > 0):  # also catches nan
         raise ConfigError(f"{where}: refresh must be more than 0 seconds, got {value}")
+    if seconds < MIN_REFRESH:
+        raise ConfigError(f"{where}: refresh must be at least {MIN_REFRESH:g} seconds, got {value}")
     if seconds > MAX_REFRESH:
         raise ConfigError(f"{where}: refresh must be at most {MAX_REFRESH:g} seconds, got {value}")
     return seconds
@@ -437,6 +463,31 @@ def _validate_tls(where: str, tls: TLSConfig) -> TLSConfig:
     return tls
 
 
+def _parse_source(where: str, raw: Mapping[str, Any], prefix: str, base: Path | None) -> TokenSource:
+    """`<prefix>_env`, `<prefix>_file` or `<prefix>_command` (at most one) as a TokenSource."""
+    sources = [k for k in (f"{prefix}_env", f"{prefix}_file", f"{prefix}_command") if k in raw]
+    if len(sources) > 1:
+        raise ConfigError(f"{where}: choose one {prefix.replace('_', ' ')} source, not {' and '.join(sources)}")
+    if not sources:
+        return TokenSource()
+    key = sources[0]
+    value = _want_str(where, key, raw[key]).strip()
+    if not value:
+        raise ConfigError(f"{where}: '{key}' is empty")
+    if key.endswith("_env"):
+        if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", value):
+            raise ConfigError(f"{where}: {key} {value!r} is not an environment variable name")
+        return TokenSource("env", value)
+    if key.endswith("_file"):
+        return TokenSource("file", _expand_file(where, key, value, base))
+    try:
+        if not shlex.split(value):
+            raise ValueError("empty")
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {key} cannot be parsed ({exc})") from None
+    return TokenSource("command", value)
+
+
 def _parse_context(name: str, raw: Any, base: Path | None, where_file: str) -> Context:
     where = f"{where_file}: context '{name}'"
     if not _NAME_SAFE.match(name):
@@ -462,28 +513,7 @@ def _parse_context(name: str, raw: Any, base: Path | None, where_file: str) -> C
     if "operator" in raw:
         operator = validate_operator(_want_str(where, "operator", raw["operator"]), where)
 
-    sources = [k for k in ("token_env", "token_file", "token_command") if k in raw]
-    if len(sources) > 1:
-        raise ConfigError(f"{where}: choose one token source, not {' and '.join(sources)}")
-    token_source = TokenSource()
-    if sources:
-        key = sources[0]
-        value = _want_str(where, key, raw[key]).strip()
-        if not value:
-            raise ConfigError(f"{where}: '{key}' is empty")
-        if key == "token_env":
-            if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", value):
-                raise ConfigError(f"{where}: token_env {value!r} is not an environment variable name")
-            token_source = TokenSource("env", value)
-        elif key == "token_file":
-            token_source = TokenSource("file", _expand_file(where, key, value, base))
-        else:
-            try:
-                if not shlex.split(value):
-                    raise ValueError("empty")
-            except ValueError as exc:
-                raise ConfigError(f"{where}: token_command cannot be parsed ({exc})") from None
-            token_source = TokenSource("command", value)
+    token_source = _parse_source(where, raw, "token", base)
 
     tls_values: dict[str, Any] = {}
     for key in ("ca_file", "cert_file", "key_file"):
@@ -582,71 +612,108 @@ def load_config(path: Path | str | None = None) -> ConfigFile:
     """Read and validate the config file; a missing file is an empty config, not an error."""
     path = Path(path) if path is not None else paths().config_file
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return ConfigFile(path=path, exists=False)
-    except IsADirectoryError:
-        raise ConfigError(f"{path}: is a directory, not a config file") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from None
+        f = read_bounded(path, limit=CONFIG_LIMIT, what="the config file")
+    except LocalFileError as exc:
+        if exc.missing:
+            return ConfigFile(path=path, exists=False)
+        raise ConfigError(f"{path}: {exc}") from None
+    _check_config_owner(path, f)
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = loads_toml(f.data.decode("utf-8"))
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: the config file is not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, ValueError) as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     return parse_config(data, path)
+
+
+def loads_toml(text: str) -> dict[str, Any]:
+    """tomllib.loads, with nesting too deep for the parser (`a = [[[...]]]` 2000 levels in 4 KB)
+    a ValueError with one line, not a RecursionError traceback."""
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise ValueError("arrays or tables are nested too deeply") from None
+
+
+def _check_config_owner(path: Path, f: LocalFile) -> None:
+    """Refuse a config file that someone else could have written: its token_command would run
+    as this user, its server would get the token. Checked before anything in it is used."""
+    if not hasattr(os, "getuid"):
+        return
+    uid = os.getuid()
+    shown = _advice_path(path)
+    if f.st.st_uid not in (uid, 0):
+        raise ConfigError(f"{path}: the config file belongs to another user (uid {f.st.st_uid}); "
+                          f"refusing to use it: use a config file of your own")
+    if f.mode & 0o022:
+        who = "anyone" if f.mode & 0o002 else "its group"
+        raise ConfigError(f"{path}: the config file can be changed by {who} (mode {f.mode:04o}); "
+                          f"refusing to use it (its token_command would run): {shown}")
+    real_dir = os.path.dirname(os.path.realpath(path))
+    try:
+        dst = os.stat(real_dir)
+    except OSError:
+        return
+    if dst.st_mode & 0o002 and not dst.st_mode & stat.S_ISVTX:
+        raise ConfigError(f"{path}: the config file is in a directory anyone can write ({real_dir}, "
+                          f"mode {stat.S_IMODE(dst.st_mode):04o}), so anyone can replace it; refusing "
+                          f"to use it: move it to a directory of your own")
+
+
+def _advice_path(path: Path | str) -> str:
+    """What to tell the user to fix a file's mode. A symbolic link is not chmod'ed (that changes
+    its target, which may be any file): name the target and say to point at a file of one's own."""
+    target = link_target(path)
+    if target is not None:
+        return (f"it is a symbolic link to {target}; point it at a file only you can read and "
+                f"write instead of changing the target's mode")
+    return f"run chmod 600 {shlex.quote(str(path))}"
 
 
 # ---------------------------------------------------------------------------------------------
 # Tokens
 
 
-def _read_token_file(path: str, who: str) -> str:
+def _read_token_file(path: str, who: str, what: str = "token file") -> str:
     try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        raise ConfigError(f"{who}: token file {path} does not exist") from None
-    except OSError as exc:
-        raise ConfigError(f"{who}: cannot read token file {path} ({exc.strerror})") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise ConfigError(f"{who}: token file {path} is not a regular file")
-    mode = stat.S_IMODE(st.st_mode)
-    if mode & 0o077:
+        # Bounded, no FIFOs or devices; the mode is the one of the file actually read.
+        f = read_bounded(path, limit=TOKEN_LIMIT, what=what)
+    except LocalFileError as exc:
+        raise ConfigError(f"{who}: {exc}") from None
+    if f.mode & 0o077:
         raise ConfigError(
-            f"{who}: token file {path} is readable by group or others (mode {mode:04o}); "
-            f"refusing to use it: run chmod 600 {shlex.quote(path)}"
+            f"{who}: {what} {path} is readable by group or others (mode {f.mode:04o}); "
+            f"refusing to use it: {_advice_path(path)}"
         )
     try:
-        with open(path, encoding="utf-8") as fh:
-            return fh.read().strip()
+        return f.data.decode("utf-8").strip()
     except UnicodeDecodeError:
-        raise ConfigError(f"{who}: token file {path} is not UTF-8 text") from None
-    except OSError as exc:
-        raise ConfigError(f"{who}: cannot read token file {path} ({exc.strerror})") from None
+        raise ConfigError(f"{who}: {what} {path} is not UTF-8 text") from None
 
 
-def _run_token_command(command: str, who: str) -> str:
+def _run_token_command(command: str, who: str, key: str = "token_command") -> str:
     argv = shlex.split(command)
     try:
-        proc = subprocess.run(
-            argv, capture_output=True, text=True, timeout=TOKEN_COMMAND_TIMEOUT,
-            stdin=subprocess.DEVNULL, check=False,
-        )
+        # Own session (no terminal to prompt on), no token in its environment, killed with its
+        # process group on a timeout or when a background child holds its output open.
+        proc = run_captured(argv, timeout=TOKEN_COMMAND_TIMEOUT)
     except FileNotFoundError:
-        raise ConfigError(f"{who}: token_command program {argv[0]!r} was not found") from None
-    except subprocess.TimeoutExpired:
-        raise ConfigError(
-            f"{who}: token_command did not finish within {TOKEN_COMMAND_TIMEOUT:g} seconds"
-        ) from None
+        raise ConfigError(f"{who}: {key} program {_CONTROL.sub('?', argv[0])!r} was not found") from None
+    except ChildError as exc:
+        raise ConfigError(f"{who}: {key} {exc}") from None
     except OSError as exc:
-        raise ConfigError(f"{who}: token_command could not run ({exc.strerror})") from None
+        raise ConfigError(f"{who}: {key} could not run ({exc.strerror})") from None
     if proc.returncode != 0:
         # stderr only, never stdout: stdout is where the token would be.
-        lines = [ln.strip() for ln in (proc.stderr or "").splitlines() if ln.strip()]
+        err = proc.stderr.decode("utf-8", "replace")
+        lines = [ln.strip() for ln in err.splitlines() if ln.strip()]
         detail = f": {_CONTROL.sub('', lines[-1])[:200]}" if lines else ""
-        raise ConfigError(f"{who}: token_command failed with exit code {proc.returncode}{detail}")
-    return (proc.stdout or "").strip()
+        raise ConfigError(f"{who}: {key} failed with exit code {proc.returncode}{detail}")
+    try:
+        return proc.stdout.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise ConfigError(f"{who}: {key} wrote something that is not UTF-8 text") from None
 
 
 def _check_token(token: str, who: str, source: str) -> Secret:
@@ -655,6 +722,7 @@ def _check_token(token: str, who: str, source: str) -> Secret:
     if _CONTROL.search(token) or " " in token:
         # It goes into an HTTP header; a multi-line value is a wrong file or a chatty command.
         raise ConfigError(f"{who}: {source} gave a token with spaces or several lines")
+    register_secret(token)  # from now on no message, log or child environment shows it
     return Secret(token)
 
 
@@ -683,6 +751,14 @@ def resolve_token(ctx: Context, environ: Mapping[str, str] | None = None) -> Sec
     if env.get(TOKEN_ENV):
         return _check_token(env[TOKEN_ENV], who, f"${TOKEN_ENV}")
     return None
+
+
+def register_token_variables(contexts: Mapping[str, Context]) -> None:
+    """Every variable a context reads a token from: kept out of every child's environment
+    (bcs_tui.children), like BCS_TOKEN."""
+    for ctx in contexts.values():
+        if ctx.token_source.kind == "env":
+            register_secret_env(ctx.token_source.value)
 
 
 def token_status(ctx: Context, environ: Mapping[str, str] | None = None) -> str:
@@ -902,6 +978,7 @@ def resolve_settings(
                 f"anyone in the path can pose as the server and read the token"
             )
 
+    register_token_variables({**config.contexts, ctx.name: ctx})
     token: Secret | None = None
     if not demo:
         token = resolve_token(ctx, env)

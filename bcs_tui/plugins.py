@@ -28,6 +28,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
+from bcs_tui import children
 from bcs_tui.config import ConfigError
 
 VARIABLES = ("context", "cluster", "kind", "namespace", "name", "id", "taskgroup_id", "application",
@@ -156,9 +157,12 @@ def build_argv(plugin: Plugin, values: Mapping[str, str]) -> list[str]:
 
 
 def child_env(environ: Mapping[str, str], secrets: Iterable[str], values: Mapping[str, str]) -> dict[str, str]:
-    """The environment for a plugin: ours without the token (by name and by value), plus the row."""
+    """The environment for a plugin: ours without the token (by name and by value), plus the row.
+
+    `bcs_tui.children.child_env` first (every context's token_env, and the registered token in
+    any of its variants), then the given secrets."""
     hidden = {s for s in secrets if s}
-    env = {k: v for k, v in environ.items()
+    env = {k: v for k, v in children.child_env(environ).items()
            if k not in SECRET_ENV and v not in hidden and not any(s in v for s in hidden)}
     for var in VARIABLES:
         if values.get(var) and not _CONTROL.search(values[var]):

@@ -21,6 +21,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from bcs_tui.localfiles import LocalFileError, read_bounded
+
 FILE_NAME = "last.json"
 MAX_BYTES = 256 * 1024
 MAX_CONTEXTS = 200
@@ -34,9 +36,9 @@ def state_file(state_dir: Path | str) -> Path:
 def load(state_dir: Path | str) -> dict[str, Any]:
     """The remembered state, cleaned: only names made of safe characters survive."""
     try:
-        raw = state_file(state_dir).read_bytes()[: MAX_BYTES + 1]
-        data = json.loads(raw) if len(raw) <= MAX_BYTES else {}
-    except (OSError, ValueError):
+        # bounded, regular files only (a FIFO or /dev/zero put there must not hang the start)
+        data = json.loads(read_bounded(state_file(state_dir), limit=MAX_BYTES, what="state file").data)
+    except (LocalFileError, ValueError, RecursionError):
         return {}
     if not isinstance(data, dict):
         return {}

@@ -16,15 +16,14 @@ Three sections (the app's runs first, so the peak RSS it reports is the app's ow
    in a child process so its CPU is not counted as ours:
    - start-up: `bcs-tui --demo` in a child process (`python -c`, so only what the console
      imports is paid) until the first frame and until the applications list has rows;
-   - data arrival (the view's fetch returned, parsed) to painted list, with what came before
+   - data arrival (the view's fetch returned, parsed) to painted list for the polled views
+     (agents, offers; the storage views follow the watch stream: benchmarks/reads.py), with what came before
      (requests, bytes, our CPU), the row building and `set_rows` → frame split out;
-   - filter keystrokes typed into the filter input and `o` (sort) presses, key to repaint;
-   - one refresh cycle per view with the cluster changing (churn every second): requests,
-     CPU of this process, and that CPU as a share of one core at a 2 s refresh interval;
-   - the longest event-loop stall during each load/refresh (what a key press would wait);
+   - the longest event-loop stall during each load (what a key press would wait);
+     (filter keystrokes, idle CPU and bytes with the stream running: benchmarks/reads.py);
    - the peak RSS.
-3. A plain Textual `DataTable` and a ResourceTable fed the same rows (the app's own rows when
-   the app ran), `rows → painted`, and the ratio.
+3. A plain Textual `DataTable` and a ResourceTable fed the same synthetic rows,
+   `rows → painted`, and the ratio.
 
 "Painted" means: the compositor produced the frame and it was encoded as terminal output
 (headless Textual composes frames but does not write them; the benchmark encodes them itself,
@@ -525,13 +524,18 @@ class SimProcess:
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_child(self.proc)
+
+
+def stop_child(proc: subprocess.Popen[Any] | None) -> None:
+    """Terminate a child process, killing it when it does not end within 10 s."""
+    if proc is not None and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def child_sim(scale: str) -> int:
@@ -666,7 +670,7 @@ async def bench_real(report: Report) -> dict[str, tuple[list[Column], list[Row]]
                 table = screen.table
                 load = LoadProbe(table, probe)
                 kinds = {name: load.instrument(KINDS_BY_NAME[name])
-                         for name in ("applications", "taskgroups", "agents", "offers")}
+                         for name in ("agents", "offers")}  # polled views (storage ones: reads.py)
                 gc.collect()
                 for name, kind in kinds.items():
                     requests, received = client.stats.requests, client.stats.bytes
@@ -688,42 +692,10 @@ async def bench_real(report: Report) -> dict[str, tuple[list[Column], list[Row]]
                                "< 150 ms" if target else "", (elapsed < target) if target else None, note=note)
                     await pilot.pause()
 
-                # Filter keystrokes on the 20,000 taskgroups, typed into the filter input.
-                screen.open_view(kinds["taskgroups"], Scope(), replace=True)
-                await load.loaded(app)
-                await pilot.pause()
-                times = await keys_to_repaint(pilot, probe, table, "set_filter",
-                                              ["r", "u", "n", "backspace", "backspace", "backspace"],
-                                              before=["slash"])
-                report.add(f"app: filter keystroke on {table.row_count:,} taskgroups (key → repaint)",
-                           f"median {ms(statistics.median(times))}, worst {ms(max(times))}", "< 50 ms",
-                           max(times) < 0.05)
-                await pilot.press("escape")
-                await pilot.pause()
-                sorts = await keys_to_repaint(pilot, probe, table, "sort_by", ["o", "o", "o"])
-                report.add(f"app: sort {table.row_count:,} taskgroups, `o` (key → repaint)",
-                           f"median {ms(statistics.median(sorts))}, worst {ms(max(sorts))}")
-
-                # One refresh cycle with the cluster changing, per view: requests and our CPU.
-                for name in ("applications", "taskgroups"):
-                    screen.open_view(kinds[name], Scope(), replace=True)
-                    await load.loaded(app)
-                    await asyncio.sleep(INTERVAL)  # the simulated cluster moves on meanwhile
-                    requests = client.stats.requests
-                    cpu, wall = time.process_time(), time.perf_counter()
-                    stall.start()
-                    screen.refresh_now()
-                    await load.loaded(app)
-                    worst = await stall.stop()
-                    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-                    share = cpu / INTERVAL
-                    report.add(f"app: refresh cycle, {name} view ({table.row_count:,} rows)",
-                               f"{client.stats.requests - requests} requests, {cpu * 1000:.0f} ms CPU "
-                               f"= {share:.0%} of a core at {INTERVAL:.0f} s",
-                               "< 10% of a core", share < 0.10,
-                               note=f"wall {ms(wall)}, longest loop stall {ms(worst)}")
+                # The storage views (applications, taskgroups) follow the watch stream, not
+                # polls: their first paint, idle cost and keystrokes are in benchmarks/reads.py.
                 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-                report.add("app: peak RSS (large cluster, the four lists loaded in turn)", f"{peak:.0f} MB",
+                report.add("app: peak RSS (large cluster, agents and offers loaded)", f"{peak:.0f} MB",
                            "< 200 MB", peak < 200)
         finally:
             await client.aclose()
@@ -795,12 +767,12 @@ async def run(args: argparse.Namespace) -> Report:
     del _
     gc.collect()
     if app_data is not None:
-        data = app_data
+        data = {**data, **app_data}  # the app's own agent/offer rows; synthetic storage lists
     load = os.getloadavg()
     report.notes.append(f"machine: {os.cpu_count()} CPUs, load average at the end {load[0]:.1f} / {load[1]:.1f} "
                         "(1 / 5 min); other processes' load slows every number here")
     if not args.no_datatable:
-        source = "the app's own rows" if missing is None else "the synthetic rows"
+        source = "the synthetic rows"
         report.section(f"plain Textual DataTable vs ResourceTable, fed {source}")
         await bench_datatable(report, data)
     gc_monitor.close()

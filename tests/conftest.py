@@ -20,6 +20,7 @@ os.environ.setdefault("BCS_CLIENT_CONF", "none")
 # Simulator fixtures (owned by the sim engineer).
 
 import httpx  # noqa: E402
+from tests.asgistream import StreamingASGITransport  # noqa: E402
 import pytest  # noqa: E402
 
 SIM_TOKEN = "demo-token"
@@ -46,7 +47,7 @@ def sim_app(sim_cluster):
 @pytest.fixture
 async def sim_http(sim_app):
     """A plain httpx client on the simulator (no socket), with the token and cluster headers."""
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sim_app), base_url="http://sim",
+    async with httpx.AsyncClient(transport=StreamingASGITransport(sim_app), base_url="http://sim",
                                  headers={"Authorization": f"Bearer {SIM_TOKEN}",
                                           "BCS-ClusterID": SIM_CLUSTER_ID}) as client:
         yield client
@@ -58,7 +59,7 @@ async def sim_client(sim_app):
     from bcs_tui.api.client import BcsClient
 
     client = BcsClient("http://sim", SIM_CLUSTER_ID, SIM_TOKEN,
-                       transport=httpx.ASGITransport(app=sim_app), get_retries=0)
+                       transport=StreamingASGITransport(sim_app), get_retries=0)
     try:
         yield client
     finally:

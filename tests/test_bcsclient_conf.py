@@ -176,11 +176,13 @@ async def test_with_only_a_bcs_conf_the_console_connects_to_the_simulator(tmp_pa
             shown = [r.key for r in app.browser.table.rows]
             assert "hero-prod/gateway" in shown
             # `:ctx bcs-client` (the only context) builds a new client: it keeps bcs.conf's token
-            app.switch_context("bcs-client")
+            before = app.client
+            app.switch_context("bcs-client")  # the client is built off the event loop (a worker)
             for _ in range(200):
                 await pilot.pause(0.02)
-                if app.browser.state.loaded or app.browser.state.error:
+                if app.client is not before and (app.browser.state.loaded or app.browser.state.error):
                     break
+            assert app.client is not before
             assert app.browser.state.loaded and not app.browser.state.error, app.browser.state.error
         # the simulator answers only with the right token (a wrong one is a 401); it logs it masked
         seen = [r for r in cluster.requests if "/storage/" in r.path]

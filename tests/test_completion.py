@@ -73,7 +73,7 @@ def bash_complete(source: str, words: list[str], env: dict) -> list[str]:
 def test_bash_completes_options_values_subcommands_and_contexts(capsys, env):
     source = script("bash", capsys)
     assert bash_complete(source, ["bcs-tui", "--rea"], env) == ["--readonly", "--read-only"]
-    assert bash_complete(source, ["bcs-tui", "sim", "--scale", ""], env) == ["demo", "large", "empty"]
+    assert bash_complete(source, ["bcs-tui", "sim", "--scale", ""], env) == ["demo", "large", "xlarge", "empty"]
     assert "import-bcs-client" in bash_complete(source, ["bcs-tui", "config", ""], env)
     assert bash_complete(source, ["bcs-tui", "completion", "z"], env) == ["zsh"]
     assert bash_complete(source, ["bcs-tui", "--theme", "bcs-n"], env) == ["bcs-nord"]
@@ -91,7 +91,7 @@ def test_fish_completes(capsys, env, tmp_path):
                              capture_output=True, text=True, env=env, timeout=60, check=True)
         return [ln.split("\t")[0] for ln in out.stdout.splitlines()]
 
-    assert complete("bcs-tui sim --scale ") == ["demo", "empty", "large"]
+    assert complete("bcs-tui sim --scale ") == ["demo", "empty", "large", "xlarge"]
     assert "import-bcs-client" in complete("bcs-tui config ")
     assert complete("bcs-tui --context ") == ["prod-sh", "test"]
 

@@ -8,11 +8,11 @@ import csv
 import json
 import stat
 
-import httpx
 
 from bcs_tui.api.client import BcsClient
 from bcs_tui.sim.server import create_app
 from bcs_tui.ui.export import ExportModal, render
+from tests.asgistream import StreamingASGITransport
 from tests.apptest import demo_cluster, make_settings
 
 
@@ -20,7 +20,7 @@ async def session(tmp_path):
     from bcs_tui.ui.app import BcsApp
 
     cluster = demo_cluster()
-    client = BcsClient("http://sim", cluster.cluster_id, transport=httpx.ASGITransport(app=create_app(cluster)))
+    client = BcsClient("http://sim", cluster.cluster_id, transport=StreamingASGITransport(create_app(cluster)))
     app = BcsApp(make_settings(namespace="hero-prod", refresh=3600.0), client=client, now=cluster.clock.now)
     return app
 

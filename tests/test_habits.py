@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import httpx
 
 import bcs_tui
 from bcs_tui.compose import Backend
 from bcs_tui.api.client import BcsClient
 from bcs_tui.config import Context, Secret, Settings, paths
 from bcs_tui.sim.server import create_app, start_in_loop
+from tests.asgistream import StreamingASGITransport
 from tests.apptest import demo_cluster
 
 
 async def test_every_request_says_user_agent_bcs_tui_version():
     cluster = demo_cluster()
     async with BcsClient("http://sim", cluster.cluster_id, "t0ken-abcdef",
-                         transport=httpx.ASGITransport(app=create_app(cluster, token="t0ken-abcdef"))) as client:
+                         transport=StreamingASGITransport(create_app(cluster, token="t0ken-abcdef"))) as client:
         await client.storage_list_namespaces()
         await client.list_applications("hero-prod")
     assert len(cluster.requests) >= 2

@@ -19,6 +19,7 @@ from bcs_tui.ui.keymap import (
     load_keymap,
     normalize_key,
 )
+from tests.asgistream import StreamingASGITransport
 
 
 @pytest.fixture(autouse=True)
@@ -113,7 +114,7 @@ def test_key_moved_onto_another_actions_default_key():
     warnings = keymap_warnings(settings_with({"scale": "d"}))
     assert warnings == [
         "keymap conflict: scale is remapped to 'd', which is already describe's key "
-        "(applications, deployments); remap describe too or pick another key"
+        "(applications, processes, deployments); remap describe too or pick another key"
     ]
     # Moving describe away as well resolves it.
     assert keymap_warnings(settings_with({"scale": "d", "describe": "D"})) == []
@@ -225,6 +226,10 @@ class EmptyCluster:
 
         return call
 
+    async def storage_watch(self, *args, **kwargs):  # a stream that ends at once: the feed polls
+        return
+        yield
+
     async def aclose(self) -> None:
         pass
 
@@ -318,7 +323,6 @@ def test_own_cursor_keys_and_their_problems():
 
 
 async def test_vim_keys_move_the_cursor_in_a_list(tmp_path):
-    import httpx
 
     from bcs_tui.api.client import BcsClient
     from bcs_tui.cli import prepare_ui
@@ -337,7 +341,7 @@ refresh = 3600
     prepare_ui(settings)
     assert settings.warnings == []
     cluster = demo_cluster()
-    client = BcsClient("http://sim", cluster.cluster_id, transport=httpx.ASGITransport(app=create_app(cluster)))
+    client = BcsClient("http://sim", cluster.cluster_id, transport=StreamingASGITransport(create_app(cluster)))
     app = BcsApp(settings, client=client, now=cluster.clock.now)
     async with app.run_test(size=(120, 30)) as pilot:
         for _ in range(200):

@@ -9,7 +9,6 @@ import json
 import os
 from pathlib import Path
 
-import httpx
 import pytest
 
 from bcs_tui import cli
@@ -18,6 +17,7 @@ from bcs_tui.audit import AuditLog
 from bcs_tui.config import ConfigError
 from bcs_tui.plugins import Plugin, PluginError, build_argv, child_env, parse_plugins
 from bcs_tui.sim.server import create_app
+from tests.asgistream import StreamingASGITransport
 from tests.apptest import demo_cluster
 
 TOKEN = "plug1n-t0ken-0a1b2c3d4e5f"
@@ -143,7 +143,7 @@ async def open_app(settings):
 
     cluster = demo_cluster()
     client = BcsClient("http://sim", cluster.cluster_id, TOKEN,
-                       transport=httpx.ASGITransport(app=create_app(cluster, token=TOKEN)))
+                       transport=StreamingASGITransport(create_app(cluster, token=TOKEN)))
     return BcsApp(settings, client=client, now=cluster.clock.now)
 
 
@@ -170,6 +170,9 @@ async def test_readme_log_plugin_runs_on_a_taskgroup_and_its_output_shows(tmp_pa
         from bcs_tui.resources.taskgroups import tg_host_ip
         from bcs_tui.ui.plugins import _first_container_id
 
+        # the list row is projected (no container IDs): the plugin read the full record
+        assert obj.is_projected and _first_container_id(obj) == ""
+        obj = await app.browser.state.kind.inspect(app.client, obj)
         cid = _first_container_id(obj)
         assert len(cid) > 12 and tg_host_ip(obj)
         assert (f"ssh-args: {tg_host_ip(obj)} tail -n 100 -f /var/lib/docker/containers/{cid}/{cid}-json.log"

@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 import stat
 
-import httpx
 import pytest
 
 from bcs_tui import cli, remember
 from bcs_tui.api.client import BcsClient
 from bcs_tui.sim.server import create_app
+from tests.asgistream import StreamingASGITransport
 from tests.apptest import demo_cluster
 
 CONFIG = '''current_context = "test"
@@ -44,7 +44,7 @@ async def run_session(settings, keys_then_command: str | None):
     from bcs_tui.ui.app import BcsApp
 
     cluster = demo_cluster()
-    client = BcsClient("http://sim", cluster.cluster_id, transport=httpx.ASGITransport(app=create_app(cluster)))
+    client = BcsClient("http://sim", cluster.cluster_id, transport=StreamingASGITransport(create_app(cluster)))
     app = BcsApp(settings, client=client, now=cluster.clock.now)
     async with app.run_test(size=(120, 40)) as pilot:
         async def loaded():

@@ -214,6 +214,10 @@ class EmptyCluster:
 
         return call
 
+    async def storage_watch(self, *args, **kwargs):  # a stream that ends at once: the feed polls
+        return
+        yield
+
     async def aclose(self) -> None:
         pass
 

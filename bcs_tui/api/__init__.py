@@ -3,6 +3,7 @@ hierarchy (errors.py). Knows nothing of the UI."""
 
 from bcs_tui.api.errors import (
     ApiError,
+    AuditFailure,
     AuthError,
     BcsError,
     InvalidRequest,
@@ -15,6 +16,7 @@ from bcs_tui.api.errors import (
 
 __all__ = [
     "ApiError",
+    "AuditFailure",
     "AuthError",
     "BcsError",
     "InvalidRequest",

@@ -11,24 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-# The gateway's tokens are 32 alphanumeric characters; a text can only leak the token the client
-# holds, so the client registers it here and every message is scrubbed against the set.
-_SECRETS: set[str] = set()
+from bcs_tui.redact import redact, register_secret  # noqa: F401 (the client registers its token)
+
 _MAX_TEXT = 2000
-
-
-def register_secret(value: str | None) -> None:
-    """Remember a secret (the bearer token) so that no error message can ever show it."""
-    if value and len(value) >= 4:
-        _SECRETS.add(value)
-
-
-def redact(text: str) -> str:
-    """`text` with every registered secret and any `Bearer xxx` credential replaced by `***`."""
-    for secret in _SECRETS:
-        if secret in text:
-            text = text.replace(secret, "***")
-    return re.sub(r"(?i)(bearer\s+)[^\s\"',;]+", r"\1***", text)
 
 
 def _clip(text: str) -> str:
@@ -42,7 +27,7 @@ class BcsError(Exception):
     """Base of every client error. `.message` is one human sentence or two, never the token."""
 
     def __init__(self, message: str) -> None:
-        self.message = redact(_clip(str(message)))
+        self.message = _clip(redact(str(message)))
         super().__init__(self.message)
 
     def __str__(self) -> str:
@@ -59,7 +44,7 @@ class ApiError(BcsError):
     def __init__(self, code: int, message: str, http_status: int = 200) -> None:
         self.code = int(code) if isinstance(code, (int, float)) else 0
         self.http_status = http_status
-        self.server_message = redact(_clip(str(message)))
+        self.server_message = _clip(redact(str(message)))
         super().__init__(_describe_api_error(self.code, self.server_message, http_status))
 
     @property
@@ -105,7 +90,7 @@ class AuthError(BcsError):
 
     def __init__(self, message: str, http_status: int = 401) -> None:
         self.http_status = http_status
-        self.server_message = redact(_clip(str(message)))
+        self.server_message = _clip(redact(str(message)))
         if http_status == 401:
             hint = "the token is not valid for this cluster; check the context's token source"
         else:
@@ -118,7 +103,7 @@ class ProtocolError(BcsError):
     (a non-master scheduler), or JSON of an unexpected shape. `.text` is the body text, clipped."""
 
     def __init__(self, message: str, text: str = "", http_status: int = 200) -> None:
-        self.text = redact(_clip(text))
+        self.text = _clip(redact(text))
         self.http_status = http_status
         super().__init__(message)
 
@@ -142,6 +127,11 @@ class ReadOnlyError(BcsError):
     """The client is read-only and refused a write before sending anything."""
 
 
+class AuditFailure(BcsError):
+    """The audit log could not be written: the write was refused before sending (or, when only
+    its outcome line failed, further writes are refused until the user acknowledges)."""
+
+
 class KubeError(BcsError):
     """The CRD / custom-resource proxy answered with a Kubernetes `Status` object or a kube error
     status code. `.status` is the HTTP status, `.reason` the kube reason (NotFound, AlreadyExists...)."""
@@ -149,7 +139,7 @@ class KubeError(BcsError):
     def __init__(self, status: int, message: str, reason: str = "") -> None:
         self.status = status
         self.reason = reason
-        self.server_message = redact(_clip(str(message)))
+        self.server_message = _clip(redact(str(message)))
         suffix = f"{reason}, HTTP {status}" if reason else f"HTTP {status}"
         super().__init__(f"{self.server_message or 'kubernetes error'} ({suffix})")
 

@@ -1172,6 +1172,22 @@ class ContainerPortRequest(RequestModel):
     protocol: str = ""
 
 
+class ResourceListRequest(RequestModel):
+    """`resources.limits` / `resources.requests`: Go strings (`CT/rc.go:159-170`). A JSON number
+    fails the whole body with 1405010 "json decode failed!" naming no field, so it is refused here
+    at its path."""
+
+    cpu: str = ""
+    memory: str = ""
+    storage: str = ""
+
+
+class ResourceRequirementsRequest(RequestModel):
+    limits: ResourceListRequest | None = None
+    requests: ResourceListRequest | None = None
+    extended_resources: ListOf[dict[str, Any]] = F("extendedResources")
+
+
 class ContainerRequest(RequestModel):
     """A container of a pod template (`spec.template.spec.containers[]`)."""
 
@@ -1183,7 +1199,7 @@ class ContainerRequest(RequestModel):
     ports: ListOf[ContainerPortRequest]
     parameters: ListOf[dict[str, Any]]
     health_checks: ListOf[dict[str, Any]] = F("healthChecks")
-    resources: dict[str, Any] | None = None
+    resources: ResourceRequirementsRequest | None = None
     volumes: ListOf[dict[str, Any]]
     secrets: ListOf[dict[str, Any]]
     configmaps: ListOf[dict[str, Any]]
@@ -1422,8 +1438,10 @@ class WebhookResourcesRefRequest(RequestModel):
     @field_validator("kind")
     @classmethod
     def _kind(cls, v: str) -> str:
-        if v.lower() not in ("application", "deployment"):
-            raise ValueError(f"must be application or deployment (got {v!r})")
+        # The driver compares exactly (DRV/filter/admission-webhook.go:167-185): "Application"
+        # would be stored and never fire.
+        if v not in ("application", "deployment"):
+            raise ValueError(f"must be exactly application or deployment, lower case (got {v!r})")
         return v
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bcs_tui.resources.writes import Write
 from bcs_tui.resources.base import col, ColumnSpec, DISABLED, FAILED, FetchEnv, fmt_num, g, RenderContext, ResourceKind, RUNNING, Scope, to_jsonable, UNKNOWN, WARNING
 
 # ---------------------------------------------------------------------------------------------
@@ -92,6 +93,56 @@ def _agent_status(o: Agent) -> str:
     return DISABLED if o.disabled else RUNNING
 
 
+# ---------------------------------------------------------------------------------------------
+# Writes (agent settings: every one takes all the targets in one request)
+
+
+def agent_ip(agent: Any) -> str:
+    return str(g(agent, "ip", "inner_ip", default="") or getattr(agent, "object_name", ""))
+
+
+def agent_attributes(agent: Any) -> tuple[dict[str, str], dict[str, float]]:
+    """The agent's string and scalar attributes as plain values."""
+    setting = g(agent, "setting", default=agent)
+    strings = {k: str(g(v, "value", default="")) for k, v in (g(setting, "strings", default={}) or {}).items()}
+    scalars = {k: float(g(v, "value", default=0) or 0) for k, v in (g(setting, "scalars", default={}) or {}).items()}
+    return strings, scalars
+
+
+def _taint(client: Any, targets: list[Any], scope: Any, *, taints: dict[str, str]) -> Any:
+    return client.plan_taint_agents([{"innerIP": agent_ip(a), "noSchedule": dict(taints)} for a in targets])
+
+
+def _attributes(client: Any, targets: list[Any], scope: Any, *, strings: dict[str, str],
+                scalars: dict[str, float]) -> Any:
+    """One agent: the lists replace its attributes. Several: they are added to each agent's
+    (the others kept). The setting's other keys go back unchanged (the server keeps them anyway)."""
+    body = []
+    for agent in targets:
+        setting = g(agent, "setting", default=agent)
+        old_strings, old_scalars = agent_attributes(agent)
+        merged_strings = dict(strings) if len(targets) == 1 else {**old_strings, **strings}
+        merged_scalars = dict(scalars) if len(targets) == 1 else {**old_scalars, **scalars}
+        body.append({
+            "innerIP": agent_ip(agent),
+            "disabled": bool(g(setting, "disabled", default=False)),
+            "noSchedule": dict(g(setting, "no_schedule", default={}) or {}),
+            "strings": {k: {"value": v} for k, v in merged_strings.items()},
+            "scalars": {k: {"value": v} for k, v in merged_scalars.items()},
+        })
+    return client.plan_set_agent_setting_list(body)
+
+
+AGENT_WRITES = {
+    "taint": Write(_taint, whole=True),
+    "disable_agent": Write(lambda client, targets, scope: client.plan_agent_ips("disable", [agent_ip(a) for a in targets]),
+                           whole=True),
+    "enable_agent": Write(lambda client, targets, scope: client.plan_agent_ips("enable", [agent_ip(a) for a in targets]),
+                          whole=True),
+    "set_attributes": Write(_attributes, whole=True),
+}
+
+
 AGENTS = ResourceKind(
     name="agents",
     title="Agents",
@@ -114,4 +165,6 @@ AGENTS = ResourceKind(
     is_bad=lambda o: o.resource is None or o.disabled,
     drill=lambda o, scope: ("taskgroups", Scope(parent_kind="agents", parent=o, label=f"agent {o.ip}")),
     copy_id=lambda o: o.ip,
+    noun="agent",
+    writes=AGENT_WRITES,
 )

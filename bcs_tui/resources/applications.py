@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from bcs_tui.api import models as m
+from bcs_tui.resources.definitions import application_editable, with_instances
+from bcs_tui.resources.writes import SHELL_PICK_WRITES, body_namespace, ManifestSpec, ns_name, Write, WriteScope
+from bcs_tui.resources.base import in_namespace, LiveSource
 from bcs_tui.resources.base import _app_kind, _namespaces_for, age_col, BAD_CLASSES, col, FetchEnv, g, NS_COL, object_name, object_namespace, ResourceKind, RUNNING, Scope, status_class, storage_inspector, storage_list, WARNING
 
 # ---------------------------------------------------------------------------------------------
@@ -13,8 +17,6 @@ from bcs_tui.resources.base import _app_kind, _namespaces_for, age_col, BAD_CLAS
 
 async def _fetch_apps(env: FetchEnv, scope: Scope, process: bool) -> list[Any]:
     namespaces = await _namespaces_for(env, scope)
-    if not namespaces:
-        return []
     apps = await storage_list(env, "application", namespaces)
     out = []
     for app in apps:
@@ -29,17 +31,29 @@ async def _fetch_apps(env: FetchEnv, scope: Scope, process: bool) -> list[Any]:
 
 
 async def fetch_applications(env: FetchEnv, scope: Scope) -> list[Any]:
-    """Storage namespace list (only for all namespaces) + one storage application query."""
+    """One complete storage application query (projected rows)."""
     return await _fetch_apps(env, scope, process=False)
 
 
 async def fetch_processes(env: FetchEnv, scope: Scope) -> list[Any]:
-    """Storage namespace list (only for all namespaces) + one storage process query."""
+    """One complete storage process query (projected rows)."""
     namespaces = await _namespaces_for(env, scope)
-    if not namespaces:
-        return []
     return [p for p in await storage_list(env, "process", namespaces)
             if _app_kind(p).lower() == "process"]
+
+
+def _live_apps(process: bool) -> LiveSource:
+    """Applications and processes share the storage application table and its change stream."""
+
+    def select(scope: Scope, rows: Any) -> list[Any] | None:
+        if scope.parent_kind:
+            return None
+        out = [a for a in in_namespace(scope, rows) if process == (_app_kind(a).lower() == "process")]
+        if scope.names:
+            out = [a for a in out if object_name(a) in scope.names]
+        return out
+
+    return LiveSource("application", select)
 
 
 def _app_instances(o: Any) -> tuple[int, int]:
@@ -63,7 +77,82 @@ async def _app_definition(client: Any, obj: Any) -> Any:
 
 def _drill_app(o: Any, scope: Scope) -> tuple[str, Scope]:
     ns = object_namespace(o)
-    return "taskgroups", Scope(namespace=ns, parent_kind="applications", parent=o, label=f"{ns}/{object_name(o)}")
+    parent_kind = "processes" if is_process(o) else "applications"
+    return "taskgroups", Scope(namespace=ns, parent_kind=parent_kind, parent=o, label=f"{ns}/{object_name(o)}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Writes. Process apps have the same operations under their own processes routes (the
+# /applications routes refuse them: facts §11.3); the row's kind picks the route.
+
+
+def is_process(o: Any) -> bool:
+    return _app_kind(o).lower() == "process"
+
+
+def _scale(client: Any, o: Any, scope: WriteScope, *, instances: int) -> Any:
+    ns, name = ns_name(o)
+    return client.plan_scale_application(ns, name, instances, process=is_process(o))
+
+
+def _update(client: Any, o: Any, scope: WriteScope, *, body: dict, only_resource: bool = False,
+            instances: int | None = None) -> Any:
+    # `instances` is the live DefineInstances: `?instances=N` rolls the first N taskgroups only.
+    return client.plan_update_application(object_namespace(o), body, instances, only_resource, process=is_process(o))
+
+
+def _create(client: Any, o: Any, scope: WriteScope, *, body: dict) -> Any:
+    return client.plan_create_application(body_namespace(body), body,
+                                          process=str(body.get("kind", "")) == "process")
+
+
+def _delete(client: Any, o: Any, scope: WriteScope, *, enforce: bool = False) -> Any:
+    ns, name = ns_name(o)
+    return client.plan_delete_application(ns, name, enforce, process=is_process(o))
+
+
+def _rollback(client: Any, o: Any, scope: WriteScope, *, body: dict, instances: int | None = None) -> Any:
+    # The rollback rolls `spec.instance` taskgroups: the live count, not the version's.
+    return client.plan_rollback_application(object_namespace(o), with_instances(body, instances),
+                                            process=is_process(o))
+
+
+def _signal(client: Any, o: Any, scope: WriteScope, *, signal: int, process_name: str) -> Any:
+    ns, name = ns_name(o)
+    return client.plan_send_application_signal(ns, name, signal, process_name)
+
+
+def _exec(client: Any, targets: list[Any], scope: WriteScope, *, spec: dict) -> list[Any]:
+    return [client.plan_send_command("application", object_namespace(t), object_name(t), dict(spec, taskgroups=[]))
+            for t in targets]
+
+
+def _current(o: Any) -> int | None:
+    return _app_instances(o)[1] or None
+
+
+APP_MANIFEST = ManifestSpec(kinds=("application",), model=m.ReplicaController, load=application_editable,
+                            resource_only=True)
+PROCESS_MANIFEST = ManifestSpec(kinds=("process",), model=m.ReplicaController, load=application_editable,
+                                resource_only=True)
+
+APP_WRITES = {
+    "scale": Write(_scale, recheck="application", current=_current),
+    "edit": Write(_update, recheck="application"),
+    "update_resource": Write(_update, recheck="application"),
+    "create": Write(_create, recheck="application"),
+    "delete": Write(_delete, recheck="application", options=("enforce",)),
+    "rollback": Write(_rollback, recheck="application"),
+    "signal": Write(_signal),
+    "exec": Write(_exec, whole=True),
+}
+PROCESS_WRITES = {
+    "scale": Write(_scale, recheck="process", current=_current),
+    "edit": Write(_update, recheck="process"),
+    "update_resource": Write(_update, recheck="process"),
+    "delete": Write(_delete, recheck="process", options=("enforce",)),
+    "rollback": Write(_rollback, recheck="process"),
+}
 
 
 _APP_COLUMNS = (
@@ -90,6 +179,10 @@ APPLICATIONS = ResourceKind(
     definition=_app_definition,
     copy_id=object_name,
     inspect=storage_inspector("application"),
+    noun="application",
+    writes={**APP_WRITES, **SHELL_PICK_WRITES},
+    manifest=APP_MANIFEST,
+    live=_live_apps(process=False),
 )
 
 # Process apps are applications listed apart (like bcs-client): same columns and behaviour.
@@ -100,4 +193,8 @@ PROCESSES = replace(
     aliases=("proc", "process"),
     fetch=fetch_processes,
     inspect=storage_inspector("process"),
+    noun="process",
+    writes=PROCESS_WRITES,
+    manifest=PROCESS_MANIFEST,
+    live=_live_apps(process=True),
 )

@@ -8,7 +8,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Awaitable, Callable, Iterable
+from typing import Any, Awaitable, Callable, Iterable, Mapping
 
 # ---------------------------------------------------------------------------------------------
 # Status classes: every status of the facts document maps to one of these; the UI colours them
@@ -190,6 +190,17 @@ def object_namespace(obj: Any) -> str:
     return str(g(md, "namespace", default="") or g(obj, "namespace", "run_as", "RunAs", default=""))
 
 
+def list_order(obj: Any) -> tuple[Any, ...]:
+    """The order a namespaced list shows before any sort key is pressed: namespace, then name;
+    a taskgroup ID (`{instance}.{app}.{ns}.{cluster}.{stamp}`) by application, then instance
+    as a number. Storage answers in its natural (insertion) order, which reads as random."""
+    ns, name = object_namespace(obj), object_name(obj)
+    head, _, rest = name.partition(".")
+    if rest and head.isdigit():
+        return (ns, rest.partition(".")[0], int(head), name)
+    return (ns, name, 0, "")
+
+
 # ---------------------------------------------------------------------------------------------
 # Time helpers. Storage times are RFC3339 strings, scheduler times unix seconds, versions and
 # agent registration unix nanoseconds.
@@ -344,7 +355,8 @@ class Scope:
 class FetchEnv:
     """What a fetch may use: the client, settings, and app state (commands issued here).
 
-    `previous` is the view's last objects: big storage lists reuse the unchanged ones."""
+    `previous` is the view's last objects (no fetch needs them any more: projected rows compare
+    by value, see build_rows)."""
 
     client: Any
     settings: Any = None
@@ -375,11 +387,18 @@ class ResourceKind:
     definition: Callable[[Any, Any], Awaitable[Any]] | None = None  # (client, obj) -> definition
     copy_id: Callable[[Any], str] | None = None  # the "ID" offered by copy; default row key
     inspect: Callable[[Any, Any], Awaitable[Any]] | None = None  # (client, obj) -> the object re-read
+    # Writes (bcs_tui/resources/writes.py): action id -> Write; the action table takes each write
+    # action's kinds from here. `noun` names one object in titles ("application prod/web").
+    noun: str = ""
+    writes: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    manifest: Any = None  # a writes.ManifestSpec for kinds that are edited / created as manifests
 
     def to_json(self, obj: Any, rc: RenderContext) -> Any:
         """The object as JSON (describe, copy): the kind's `describe` (secrets mask their values
         unless `rc.revealed`), else every field of the model."""
         return self.describe(obj, rc) if self.describe is not None else to_jsonable(obj)
+    # Kept fresh from the cluster's change stream of a storage table instead of polled (big views).
+    live: "LiveSource | None" = None
 
     def bad(self, obj: Any) -> bool:
         if self.is_bad is not None:
@@ -388,6 +407,17 @@ class ResourceKind:
 
     def visible_columns(self, all_namespaces: bool) -> list[ColumnSpec]:
         return [c for c in self.columns if all_namespaces or not c.all_ns_only]
+
+
+@dataclass(frozen=True)
+class LiveSource:
+    """A view served by the shared change stream of one storage table (bcs_tui/ui/feeds.py): the
+    stream keeps every record of the table (all namespaces, projected to the table's row type in
+    bcs_tui.api.records); `select` picks the view's rows from them, or answers None for a scope
+    the table does not serve (then the kind's `fetch` is used)."""
+
+    storage_kind: str  # taskgroup, application, process
+    select: Callable[[Scope, Iterable[Any]], list[Any] | None]
 
 
 def storage_inspector(storage_kind: str) -> Callable[[Any, Any], Awaitable[Any]]:
@@ -427,6 +457,12 @@ def age_col(getter: Callable[[Any], Any], title: str = "AGE") -> ColumnSpec:
 NS_COL = col("NAMESPACE", lambda o, rc: object_namespace(o), all_ns_only=True)
 
 
+def in_namespace(scope: Scope, rows: Iterable[Any]) -> list[Any]:
+    """The rows of the scope's namespace (all rows for all namespaces)."""
+    ns = scope.namespace
+    return [r for r in rows if object_namespace(r) == ns] if ns else list(rows)
+
+
 # ---------------------------------------------------------------------------------------------
 # Fetch helpers
 
@@ -445,23 +481,25 @@ def unwrap(records: Iterable[Any] | None) -> list[Any]:
     return out
 
 
-async def storage_list(env: FetchEnv, kind: str, namespaces: list[str], host_ip: str | None = None) -> list[Any]:
-    """One storage query (application, process or taskgroup) for a list view: light objects
-    (`BcsClient.storage_query_lite`: no full models of 20,000 records; unchanged records reused
-    from `env.previous`), unwrapped like `unwrap(client.storage_query(...))`."""
+async def storage_list(env: FetchEnv, kind: str, namespaces: list[str] | None,
+                       host_ip: str | None = None) -> list[Any]:
+    """One complete storage query (application, process or taskgroup) for a list view, all
+    namespaces when `namespaces` is None: projected rows (`BcsClient.storage_list`: only the
+    fields the lists show, bcs_tui.api.records), like `unwrap(client.storage_query(...))`."""
     client = env.client
-    lite = getattr(client, "storage_query_lite", None)
-    if lite is not None:
-        return list(await lite(kind, namespaces=namespaces, host_ip=host_ip, previous=env.previous))
+    rows = getattr(client, "storage_list", None)
+    if rows is not None:
+        return list(await rows(kind, namespaces, host_ip))
     return unwrap(await client.storage_query(kind, namespaces, host_ip))
 
 
 async def _namespaces_for(env: FetchEnv, scope: Scope) -> list[str] | None:
-    """The namespaces a storage query should cover: one, or every namespace storage knows."""
+    """The namespaces a storage query should cover: one, or None for all. "All namespaces" leaves
+    `namespace` out of the query: storage's own namespace list is built under its 3,000-record
+    cap and can miss some (bcs-api-facts §11.1)."""
     if scope.namespace:
         return [scope.namespace]
-    names = await env.client.storage_list_namespaces()
-    return sorted(str(n) for n in names or [])
+    return None
 
 
 def _app_kind(obj: Any) -> str:

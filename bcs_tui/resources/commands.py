@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from bcs_tui.resources.writes import Write
 from bcs_tui.resources.base import age_col, col, FetchEnv, g, ResourceKind, Scope, status_class, to_jsonable
 
 # ---------------------------------------------------------------------------------------------
@@ -99,4 +100,6 @@ COMMANDS = ResourceKind(
     row_key=lambda o: o.id,
     status=lambda o: status_class(o.aggregate_status()),
     namespaced=True,
+    noun="command",
+    writes={"delete": Write(lambda client, o, scope: client.plan_delete_command(o.kind, o.namespace, o.name, o.id))},
 )

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from bcs_tui.api import models as m
+from bcs_tui.resources.definitions import strip_server_fields
+from bcs_tui.resources.writes import body_namespace, Editable, ManifestSpec, ns_name, Write, WriteScope
 from bcs_tui.resources.base import _namespaces_for, age_col, col, FetchEnv, g, meta, NS_COL, object_name, object_namespace, ResourceKind, RUNNING, Scope, storage_inspector, to_jsonable, unwrap
+from bcs_tui.redact import SECRET_MASK, mask_secret
 
 # ---------------------------------------------------------------------------------------------
 # Configmaps, secrets, services (storage)
@@ -15,45 +19,48 @@ def _datas(o: Any) -> dict[str, Any]:
 
 
 async def _storage_list(env: FetchEnv, scope: Scope, method: str) -> list[Any]:
-    namespaces = await _namespaces_for(env, scope)
-    if not namespaces:
-        return []
+    namespaces = await _namespaces_for(env, scope)  # None: all namespaces
     return unwrap(await getattr(env.client, method)(namespaces=namespaces))
 
 
 async def fetch_configmaps(env: FetchEnv, scope: Scope) -> list[Any]:
-    """One storage configmap query (plus the namespace list for all namespaces)."""
+    """One complete storage configmap query."""
     return await _storage_list(env, scope, "storage_configmaps")
 
 
 async def fetch_secrets(env: FetchEnv, scope: Scope) -> list[Any]:
-    """One storage secret query (plus the namespace list for all namespaces)."""
+    """One complete storage secret query."""
     return await _storage_list(env, scope, "storage_secrets")
 
 
 async def fetch_services(env: FetchEnv, scope: Scope) -> list[Any]:
-    """One storage service query (plus the namespace list for all namespaces)."""
+    """One complete storage service query."""
     return await _storage_list(env, scope, "storage_services")
 
 
-MASK = "••••••••"
+# ---------------------------------------------------------------------------------------------
+# Writes: create, update (the whole object) and delete; the storage object is the request shape.
 
 
-def mask_secret(data: Any) -> Any:
-    """A copy of a secret's JSON with every `content` value (and `data` values) masked."""
-    if isinstance(data, dict):
-        out = {}
-        for k, v in data.items():
-            if k in ("content", "value") and isinstance(v, (str, bytes)):
-                out[k] = MASK
-            elif k in ("datas", "data") and isinstance(v, dict):
-                out[k] = {dk: mask_secret(dv) if isinstance(dv, dict) else MASK for dk, dv in v.items()}
-            else:
-                out[k] = mask_secret(v)
-        return out
-    if isinstance(data, list):
-        return [mask_secret(v) for v in data]
-    return data
+def _object_writes(singular: str) -> dict[str, Write]:
+    return {
+        "edit": Write(lambda client, o, scope, *, body, **_: client.plan_object("PUT", singular, object_namespace(o), body),
+                      recheck=singular),
+        "create": Write(lambda client, o, scope, *, body: client.plan_object("POST", singular, body_namespace(body), body),
+                        recheck=singular),
+        "delete": Write(lambda client, o, scope: client.plan_delete_object(singular, *ns_name(o)), recheck=singular),
+    }
+
+
+def _manifest(singular: str, model: Any, mask: bool = False) -> ManifestSpec:
+    async def load(client: Any, obj: Any, scope: WriteScope) -> Editable:
+        return Editable(strip_server_fields(to_jsonable(g(obj, "data", default=obj)), singular), "storage")
+
+    return ManifestSpec(kinds=(singular,), model=model, load=load, mask=mask)
+
+
+# One mask for every secret value (describe, the copy menu, confirmations): bcs_tui.redact.
+MASK = SECRET_MASK
 
 
 def _keys(o: Any) -> str:
@@ -78,6 +85,9 @@ CONFIGMAPS = ResourceKind(
     namespaced=True,
     copy_id=object_name,
     inspect=storage_inspector("configmap"),
+    noun="configmap",
+    writes=_object_writes("configmap"),
+    manifest=_manifest("configmap", m.ConfigMapRequest),
 )
 
 SECRETS = ResourceKind(
@@ -100,6 +110,9 @@ SECRETS = ResourceKind(
     describe=lambda o, rc: to_jsonable(o) if rc.revealed else mask_secret(to_jsonable(o)),
     copy_id=object_name,
     inspect=storage_inspector("secret"),
+    noun="secret",
+    writes=_object_writes("secret"),
+    manifest=_manifest("secret", m.SecretRequest, mask=True),
 )
 
 
@@ -135,4 +148,7 @@ SERVICES = ResourceKind(
     namespaced=True,
     copy_id=object_name,
     inspect=storage_inspector("service"),
+    noun="service",
+    writes=_object_writes("service"),
+    manifest=_manifest("service", m.ServiceRequest),
 )

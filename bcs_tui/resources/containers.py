@@ -7,6 +7,7 @@ from typing import Any, Iterable
 
 from bcs_tui.resources.base import col, FAILED, FetchEnv, g, object_namespace, parse_taskgroup_id, ResourceKind, RUNNING, Scope, status_class, tg_id, to_jsonable, unwrap, WARNING
 from bcs_tui.resources.taskgroups import task_info, tg_app, tg_pod_ip, tg_tasks
+from bcs_tui.resources.writes import SHELL_WRITES
 
 # ---------------------------------------------------------------------------------------------
 # Containers of a taskgroup (scheduler Task + StatusData, or storage containerStatuses)
@@ -165,4 +166,5 @@ CONTAINERS = ResourceKind(
     status=_container_status,
     needs_parent="taskgroups",
     copy_id=lambda o: o.container_id or o.name,
+    writes=SHELL_WRITES,
 )

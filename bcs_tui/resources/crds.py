@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bcs_tui.api import models as m
+from bcs_tui.api.errors import ApiError, InvalidRequest
+from bcs_tui.resources.writes import body_namespace, Editable, ManifestSpec, ns_name, Write, WriteScope
 from bcs_tui.resources.base import age_col, col, FetchEnv, g, meta, NS_COL, object_name, object_namespace, ResourceKind, RUNNING, Scope
 
 # ---------------------------------------------------------------------------------------------
@@ -32,6 +35,17 @@ def crd_plural(crd: Any) -> str:
     return str(g(g(g(crd, "spec"), "names"), "plural", default="") or "")
 
 
+async def find_crd(client: Any, wanted: str) -> Any:
+    """The CRD called `wanted` (its name, plural or kind), 1 request."""
+    crd = next((c for c in _items(await client.list_crds())
+                if object_name(c) == wanted or crd_plural(c) == wanted
+                or g(g(g(c, "spec"), "names"), "singular") == wanted
+                or str(g(g(g(c, "spec"), "names"), "kind", default="")).lower() == wanted.lower()), None)
+    if crd is None:
+        raise ApiError(0, f"no CRD named {wanted!r} (see :crd)", 200)
+    return crd
+
+
 async def fetch_crds(env: FetchEnv, scope: Scope) -> list[Any]:
     """1 request: list custom resource definitions (kube proxy)."""
     return _items(await env.client.list_crds())
@@ -43,17 +57,54 @@ async def fetch_custom_resources(env: FetchEnv, scope: Scope) -> list[Any]:
     if crd is None:
         return []
     if isinstance(crd, str):  # typed at the prompt (`cr NAME`): find the CRD (1 more request)
-        wanted = crd
-        crd = next((c for c in _items(await env.client.list_crds())
-                    if object_name(c) == wanted or crd_plural(c) == wanted
-                    or str(g(g(g(c, "spec"), "names"), "kind", default="")).lower() == wanted.lower()), None)
-        if crd is None:
-            from bcs_tui.api.errors import ApiError
-
-            raise ApiError(0, f"no CRD named {wanted!r} (see :crd)", 200)
+        crd = await find_crd(env.client, crd)
     versions = crd_versions(crd)
     api_version = f"{crd_group(crd)}/{versions[0] if versions else 'v1'}"
     return _items(await env.client.list_custom_resources(api_version, crd_plural(crd), namespace=scope.namespace))
+
+
+# ---------------------------------------------------------------------------------------------
+# Writes
+
+
+async def _crd_editable(client: Any, obj: Any, scope: WriteScope) -> Editable:
+    return Editable(await client.get_crd(object_name(obj)), "CRD")
+
+
+CRD_WRITES = {
+    "edit": Write(lambda client, o, scope, *, body, **_: client.plan_update_crd(object_name(o), body)),
+    "create": Write(lambda client, o, scope, *, body: client.plan_create_crd(body)),
+    "delete": Write(lambda client, o, scope: client.plan_delete_crd(object_name(o))),
+}
+
+
+def cr_coords(crd: Any) -> tuple[str, str, str]:
+    """(group, version, plural) of the custom resources of `crd`."""
+    if crd is None or isinstance(crd, str):
+        raise InvalidRequest([("crd", "open the custom resources from their CRD (Enter on a CRD in :crd)")],
+                             "custom resource")
+    versions = crd_versions(crd)
+    return crd_group(crd), versions[0] if versions else "v1", crd_plural(crd)
+
+
+async def _cr_editable(client: Any, obj: Any, scope: WriteScope) -> Editable:
+    group, version, plural = cr_coords(scope.parent)
+    return Editable(await client.get_custom_resource(group, version, plural, *ns_name(obj)), "custom resource")
+
+
+async def _resolve_crd(client: Any, scope: WriteScope) -> WriteScope:
+    if isinstance(scope.parent, str):
+        return WriteScope(scope.namespace, await find_crd(client, scope.parent))
+    return scope
+
+
+CR_WRITES = {
+    "edit": Write(lambda client, o, scope, *, body, **_: client.plan_update_custom_resource(
+        *cr_coords(scope.parent), *ns_name(o), body)),
+    "create": Write(lambda client, o, scope, *, body: client.plan_create_custom_resource(
+        *cr_coords(scope.parent), body_namespace(body), body)),
+    "delete": Write(lambda client, o, scope: client.plan_delete_custom_resource(*cr_coords(scope.parent), *ns_name(o))),
+}
 
 
 CRDS = ResourceKind(
@@ -74,6 +125,10 @@ CRDS = ResourceKind(
     status=lambda o: RUNNING,
     is_bad=lambda o: False,
     drill=lambda o, scope: ("customresources", Scope(parent_kind="crds", parent=o, label=object_name(o))),
+    noun="CRD",
+    writes=CRD_WRITES,
+    manifest=ManifestSpec(kinds=("CustomResourceDefinition",), model=m.CrdRequest, namespaced=False,
+                          dots_allowed=True, load=_crd_editable),
 )
 
 CUSTOM_RESOURCES = ResourceKind(
@@ -93,4 +148,8 @@ CUSTOM_RESOURCES = ResourceKind(
     is_bad=lambda o: False,
     namespaced=True,
     needs_parent="crds",
+    noun="custom resource",
+    writes=CR_WRITES,
+    manifest=ManifestSpec(kinds=(), model=m.CustomResourceRequest, dots_allowed=True, load=_cr_editable,
+                          resolve_parent=_resolve_crd),
 )

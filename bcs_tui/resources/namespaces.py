@@ -25,18 +25,17 @@ class NamespaceSummary:
 
 
 async def fetch_namespaces(env: FetchEnv, scope: Scope) -> list[Any]:
-    """3 requests: storage namespace list, one application query, one taskgroup query (all namespaces)."""
+    """Storage's complete namespace list (2 requests), one complete application query and one
+    complete taskgroup query over all namespaces (projected rows)."""
     names = sorted(str(n) for n in (await env.client.storage_list_namespaces()) or [])
     rows = {n: NamespaceSummary(n) for n in names}
-    if not names:
-        return []
-    apps = await storage_list(env, "application", names)
+    apps = await storage_list(env, "application", None)
     for app in apps:
         ns = rows.setdefault(object_namespace(app), NamespaceSummary(object_namespace(app)))
         ns.applications += 1
         if status_class(g(app, "status")) in BAD_CLASSES:
             ns.abnormal_applications += 1
-    tgs = await storage_list(env, "taskgroup", names)
+    tgs = await storage_list(env, "taskgroup", None)
     for tg in tgs:
         ns = rows.setdefault(object_namespace(tg), NamespaceSummary(object_namespace(tg)))
         ns.taskgroups += 1

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bcs_tui.api.errors import InvalidRequest
+from bcs_tui.resources.writes import SHELL_WRITES, Write, WriteScope
+from bcs_tui.resources.base import in_namespace, LiveSource
 from bcs_tui.resources.base import _namespaces_for, age_col, col, FetchEnv, g, is_lite, NS_COL, object_name, object_namespace, parse_taskgroup_id, ResourceKind, Scope, status_class, storage_inspector, storage_list, tg_id, WARNING
 
 # ---------------------------------------------------------------------------------------------
@@ -90,14 +93,19 @@ async def fetch_taskgroups(env: FetchEnv, scope: Scope) -> list[Any]:
         return list(await client.list_taskgroups(object_namespace(scope.parent), object_name(scope.parent)) or [])
     if scope.parent_kind == "agents" and scope.parent is not None:
         ip = getattr(scope.parent, "ip", None) or g(scope.parent, "ip")
-        namespaces = await _namespaces_for(env, Scope())
-        if not namespaces:
-            return []
-        return await storage_list(env, "taskgroup", namespaces, host_ip=ip)
-    namespaces = await _namespaces_for(env, scope)
-    if not namespaces:
-        return []
-    return await storage_list(env, "taskgroup", namespaces)
+        return await storage_list(env, "taskgroup", None, host_ip=ip)
+    return await storage_list(env, "taskgroup", await _namespaces_for(env, scope))
+
+
+def _live_taskgroups(scope: Scope, rows: Any) -> list[Any] | None:
+    """All taskgroups, one namespace's or one agent's come from the taskgroup table's change
+    stream; an application's from the scheduler (its `fetch`)."""
+    if scope.parent_kind == "agents" and scope.parent is not None:
+        ip = getattr(scope.parent, "ip", None) or g(scope.parent, "ip")
+        return [t for t in rows if tg_host_ip(t) == ip]
+    if scope.parent_kind:
+        return None
+    return in_namespace(scope, rows)
 
 
 def _tg_drill(o: Any, scope: Scope) -> tuple[str, Scope]:
@@ -119,6 +127,59 @@ async def _inspect_taskgroup(client: Any, obj: Any) -> Any:
 
         raise ApiError(0, f"taskgroup {tid} no longer exists", 200)
     return await storage_inspector("taskgroup")(client, obj)
+
+
+# ---------------------------------------------------------------------------------------------
+# Writes
+
+
+def _ns(o: Any, scope: WriteScope) -> str:
+    return object_namespace(o) or scope.namespace or parse_taskgroup_id(tg_id(o)).get("namespace", "")
+
+
+def _signal(client: Any, o: Any, scope: WriteScope, *, signal: int, process_name: str) -> Any:
+    return client.plan_send_taskgroup_signal(_ns(o, scope), tg_app(o), tg_id(o), signal, process_name)
+
+
+def _exec(client: Any, targets: list[Any], scope: WriteScope, *, spec: dict) -> list[Any]:
+    """One command per application; marked taskgroups are grouped by their application."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for t in targets:
+        grouped.setdefault((_ns(t, scope), tg_app(t)), []).append(tg_id(t))
+    return [client.plan_send_command("application", ns, app, dict(spec, taskgroups=ids))
+            for (ns, app), ids in grouped.items()]
+
+
+def _reschedule(client: Any, o: Any, scope: WriteScope, *, retain: int | None = None) -> Any:
+    return client.plan_rescheduler_taskgroup(_ns(o, scope), tg_app(o), tg_id(o), retain or None)
+
+
+def _commit(client: Any, o: Any, scope: WriteScope, *, image: str, url: str) -> Any:
+    return client.plan_commit_image(tg_id(o), image, url)
+
+
+def _process_only(op: str) -> Write:
+    """restart / reload: the taskgroups of a process app only (the scheduler refuses others)."""
+
+    def plan(client: Any, o: Any, scope: WriteScope) -> Any:
+        parent = scope.parent
+        if parent is None or str(g(parent, "kind", "Kind", default="") or "").lower() != "process":
+            raise InvalidRequest([("taskgroup", f"{op} works on the taskgroups of a process app: open them "
+                                   "from :proc (Enter on a process)")], op)
+        method = client.plan_restart_taskgroup if op == "restart" else client.plan_reload_taskgroup
+        return method(_ns(o, scope), tg_app(o), tg_id(o))
+
+    return Write(plan)
+
+
+TASKGROUP_WRITES = {
+    "signal": Write(_signal),
+    "exec": Write(_exec, whole=True),
+    "reschedule": Write(_reschedule),
+    "commit_image": Write(_commit),
+    "restart": _process_only("restart"),
+    "reload": _process_only("reload"),
+}
 
 
 TASKGROUPS = ResourceKind(
@@ -144,4 +205,7 @@ TASKGROUPS = ResourceKind(
     namespaced=True,
     copy_id=tg_id,
     inspect=_inspect_taskgroup,
+    noun="taskgroup",
+    writes={**TASKGROUP_WRITES, **SHELL_WRITES},
+    live=LiveSource("taskgroup", _live_taskgroups),
 )

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bcs_tui.resources.base import _fmt_time, age_col, col, DISABLED, FetchEnv, object_name, object_namespace, ResourceKind, RUNNING, Scope, to_epoch
+from bcs_tui.api.errors import InvalidRequest
+from bcs_tui.resources.definitions import with_instances
+from bcs_tui.resources.writes import Write, WriteScope
+from bcs_tui.resources.base import g, _fmt_time, age_col, col, DISABLED, FetchEnv, object_name, object_namespace, ResourceKind, RUNNING, Scope, to_epoch
 
 # ---------------------------------------------------------------------------------------------
 # Versions of an application
@@ -38,6 +41,15 @@ async def _version_definition(client: Any, obj: VersionRow) -> Any:
     return await client.fetch_version(obj.namespace, obj.application, obj.id)
 
 
+def _rollback(client: Any, o: Any, scope: WriteScope, *, body: dict, instances: int | None = None) -> Any:
+    """Roll the application the versions were opened from back to this version."""
+    app = scope.parent
+    if app is None:
+        raise InvalidRequest([("application", "open the versions from an application to roll back")], "rollback")
+    process = str(g(app, "kind", "Kind", default="") or "").lower() == "process"
+    return client.plan_rollback_application(object_namespace(app), with_instances(body, instances), process=process)
+
+
 VERSIONS = ResourceKind(
     name="versions",
     title="Versions",
@@ -56,4 +68,6 @@ VERSIONS = ResourceKind(
     needs_parent="applications",
     default_sort="VERSION",
     definition=_version_definition,
+    noun="version",
+    writes={"rollback": Write(_rollback, recheck="application")},
 )

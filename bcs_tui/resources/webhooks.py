@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bcs_tui.resources.base import col, FetchEnv, g, NS_COL, object_name, object_namespace, ResourceKind, RUNNING, Scope
+from bcs_tui.api import models as m
+from bcs_tui.resources.definitions import strip_server_fields
+from bcs_tui.resources.writes import body_namespace, Editable, ManifestSpec, ns_name, Write, WriteScope
+from bcs_tui.resources.base import to_jsonable, col, FetchEnv, g, NS_COL, object_name, object_namespace, ResourceKind, RUNNING, Scope
 
 # ---------------------------------------------------------------------------------------------
 # Admission webhooks
@@ -39,6 +42,18 @@ def _hook_endpoint(hook: Any) -> str:
     return f"{name}.{ns}" + (f":{port}" if port else "") + str(path or "")
 
 
+async def _editable(client: Any, obj: Any, scope: WriteScope) -> Editable:
+    hook = await client.get_admission_webhook(*ns_name(obj))
+    return Editable(strip_server_fields(to_jsonable(hook)), "admission webhook")
+
+
+WEBHOOK_WRITES = {
+    "edit": Write(lambda client, o, scope, *, body, **_: client.plan_admission_webhook("PUT", object_namespace(o), body)),
+    "create": Write(lambda client, o, scope, *, body: client.plan_admission_webhook("POST", body_namespace(body), body)),
+    "delete": Write(lambda client, o, scope: client.plan_delete_admission_webhook(*ns_name(o))),
+}
+
+
 WEBHOOKS = ResourceKind(
     name="webhooks",
     title="Admission webhooks",
@@ -58,4 +73,8 @@ WEBHOOKS = ResourceKind(
     status=lambda o: RUNNING,
     is_bad=lambda o: False,
     namespaced=True,
+    noun="admission webhook",
+    writes=WEBHOOK_WRITES,
+    manifest=ManifestSpec(kinds=("admissionwebhook",), model=m.AdmissionWebhookRequest, load=_editable,
+                          template="webhooks"),
 )

@@ -10,7 +10,6 @@ import copy
 import heapq
 import itertools
 import random
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -24,10 +23,11 @@ from bcs_tui.sim.errors import (CODE_AUTH, CODE_BAD_REQUEST, CODE_EXISTS, CODE_J
                                 driver_error)
 from bcs_tui.sim.kube import KubeMixin
 from bcs_tui.sim.model import (TASK_MESSAGES, Agent, AgentSetting, Application, AppTemplate, rfc3339,
-                               Task, TaskGroup, dumps, object_meta, storage_record)
+                               Task, TaskGroup, object_meta, storage_record)
 from bcs_tui.sim.placement import Placer
 from bcs_tui.sim.rollout import RolloutMixin
-from bcs_tui.sim.templates import parse_app, version_json
+from bcs_tui.sim.storage import REREPORT_SECONDS, Storage
+from bcs_tui.sim.templates import only_resources_changed, parse_app, version_json
 
 OP_SECONDS = 1.0  # a scheduler transaction (launch, scale, update, delete) takes this long
 STAGING_SECONDS = 1.0  # Staging -> Starting
@@ -35,6 +35,7 @@ STARTING_SECONDS = 2.0  # Starting -> Running
 KILL_SECONDS = 1.0  # Killing -> Killed
 DELETE_SECONDS = 2.0  # deleted app record disappears
 CHURN_SECONDS = 7.0  # served mode: something happens this often
+KEEP_RAW = object()  # _save_version: keep the previous version's raw_json (a scale)
 
 
 @dataclass
@@ -83,13 +84,14 @@ def _cluster_num(cluster_id: str) -> str:
 
 
 class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
-    """A BCS mesos cluster in a box. `scale` is "demo", "large" or "empty"."""
+    """A BCS mesos cluster in a box. `scale` is "demo", "large", "xlarge" or "empty"."""
 
     def __init__(self, seed: int = 0, scale: str = "demo", cluster_id: str = "BCS-MESOS-10001",
                  clock: SimClock | None = None, *, hostile: bool = False,
-                 churn: bool | None = None) -> None:
-        if scale not in ("demo", "large", "empty"):
-            raise ValueError(f"unknown scale {scale!r} (demo, large or empty)")
+                 churn: bool | None = None, stream_mode: str = "stream",
+                 rereport: float = REREPORT_SECONDS) -> None:
+        if scale not in ("demo", "large", "xlarge", "empty"):
+            raise ValueError(f"unknown scale {scale!r} (demo, large, xlarge or empty)")
         self.seed = seed
         self.scale = scale
         self.cluster_id = cluster_id
@@ -124,6 +126,9 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
         self._init_commands()
         self._init_kube()
         demo.build(self, scale)
+        # bcs-storage and the mesos-watch feeding it (storage.py); `stream_mode` is what the watch
+        # route does (stream, break, none), `rereport` the re-report period (0: never)
+        self.storage = Storage(self, stream_mode=stream_mode, rereport=rereport)
 
     # ------------------------------------------------------------------ time
 
@@ -153,6 +158,7 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
         if self.churn and now >= self._next_churn:
             self._next_churn = now + CHURN_SECONDS
             self._churn_once()
+        self.storage.sync()  # mesos-watch reports what changed (records and watch streams)
         return ran
 
     def go_live(self) -> None:
@@ -340,8 +346,10 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
                 t.host_ports.append(hp)
         agent.taskgroups[tg.id] = tg
         n = len(agent.taskgroups)
-        tg.pod_ip = (f"172.17.{(n // 250) % 250}.{n % 250 + 2}"
-                     if tg.app.template.network == "BRIDGE" else agent.ip)
+        network = tg.app.template.network
+        # network NONE (a definition without networkMode): the container has no address
+        tg.pod_ip = (f"172.17.{(n // 250) % 250}.{n % 250 + 2}" if network == "BRIDGE"
+                     else "" if network == "NONE" else agent.ip)
 
     def _release(self, tg: TaskGroup) -> None:
         ag = tg.agent
@@ -501,10 +509,21 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
             return
         self.recompute_app(app, force=True)
 
-    def _save_version(self, app: Application, tpl: AppTemplate, instances: int) -> str:
+    def _save_version(self, app: Application, tpl: AppTemplate, instances: int,
+                      raw: Any = KEEP_RAW) -> str:
+        """Append a version. `raw` is its raw_json (the definition): the request body for a
+        create, update or rollback; None for an app made by a deployment; by default (a scale)
+        the previous version's, which a scale does not change."""
+        if raw is KEEP_RAW:
+            raw = app.versions[-1][1].get("raw_json") if app.versions else None
         vid = str(self.nano())
-        app.versions.append((vid, version_json(tpl, vid, instances, app.definition is not None)))
+        app.versions.append((vid, version_json(tpl, vid, instances, raw)))
+        app.definition = raw
         return vid
+
+    def latest_version(self, app: Application) -> dict:
+        """The scheduler's GetVersion: the newest saved version (ids sort as strings)."""
+        return max(app.versions, key=lambda v: v[0])[1]
 
     # ------------------------------------------------------------------ application operations
 
@@ -519,7 +538,7 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
                           status="Staging", sub_status="", created=now, update_time=now,
                           last_update_time=now, definition=definition, deployment=deployment)
         self.apps[(app.namespace, app.name)] = app
-        self._save_version(app, tpl, tpl.instances)
+        self._save_version(app, tpl, tpl.instances, raw=definition)
         return app
 
     def _fill(self, app: Application, count: int, *, tpl: AppTemplate | None = None) -> int:
@@ -574,46 +593,54 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
         self._fill(app, app.define_instances)
         self.schedule(OP_SECONDS, self._end_op, app, seq)
 
-    def _app_to_update(self, tpl: AppTemplate) -> Application:
-        """The application an update or rollback names, refused as the scheduler refuses it."""
-        app = self.apps.get((tpl.namespace, tpl.name))
-        if app is None:
-            raise SimError(CODE_SCHEDULER, "cannot get old version data")
-        if app.status in ("Operating", "RollingUpdate"):
-            raise SimError(CODE_SCHEDULER, "Operation Not Allowed")
-        if app.kind != tpl.kind:
-            raise SimError(CODE_SCHEDULER, "cannot update different kind application")
-        return app
-
     def update_application(self, ns: str, body: Any, *, instances: str | None,
                            args: str | None, kind: str = "application") -> None:
-        """PUT /namespaces/{ns}/applications|processes?instances=N | ?args=resource"""
+        """PUT /namespaces/{ns}/applications|processes?instances=N | ?args=resource
+
+        The scheduler's updateApplication (SCHED/api/api.go:1268-1410) then UpdateApplication
+        (SCHED/backend/update_application.go): N above the current version's Instances is
+        refused; otherwise the first N taskgroups roll (N <= 0 or above the taskgroup count:
+        all), so N below the running count leaves the app on two versions. The version is
+        saved before the status check, so a refused "Operation Not Allowed" still records it.
+        """
         tpl = parse_app(body, kind=kind, default_ns=ns or "defaultGroup")
-        app = self._app_to_update(tpl)
         self._check_refs(tpl)
+        self._update(tpl, copy.deepcopy(body), instances or "", args or "")
+
+    def _update(self, tpl: AppTemplate, raw: dict, instances: str, args: str) -> None:
+        app = self.apps.get((tpl.namespace, tpl.name))
+        if app is None or not app.versions:
+            raise SimError(CODE_SCHEDULER, "cannot get old version data")
+        current = self.latest_version(app)
+        current_kind = current.get("Kind") or "application"
+        if current_kind != tpl.kind:
+            raise SimError(CODE_SCHEDULER, "cannot update different kind application")
+        limit = int(current.get("Instances") or 0)
+        tpl.instances = limit  # a different spec.instance in the body is replaced by the current
+        n = int(instances) if re.fullmatch(r"[0-9]+", instances) else None  # Go's ParseUint
+        if args == "resource":
+            reason = only_resources_changed(current, version_json(tpl, "", limit, None))
+            if reason:
+                raise SimError(CODE_SCHEDULER, reason)
+        elif n is None:
+            raise SimError(CODE_SCHEDULER, "instances must be specified")
+        if (n or 0) > limit:
+            raise SimError(CODE_SCHEDULER, "update instances num is more than version.Instances")
+        tpl.name, tpl.namespace = app.name, app.namespace
+        vid = self._save_version(app, tpl, limit, raw=raw)
+        if app.status in ("Operating", "RollingUpdate"):
+            raise SimError(CODE_SCHEDULER, "Operation Not Allowed")
+        if not app.taskgroups:
+            raise SimError(CODE_SCHEDULER, "no taskgroups to update")
+        app.template = tpl
+        app.sub_status = "Unknown"
         if args == "resource":
             self._update_resources(app, tpl)
             return
-        try:
-            n = int(instances) if instances not in (None, "") else None
-        except ValueError:
-            n = None
-        if n is None:
-            raise SimError(CODE_SCHEDULER, "instances must be specified")
-        if n > app.define_instances:
-            raise SimError(CODE_SCHEDULER, "update instances num is more than version.Instances")
-        self._roll_update(app, tpl, n, definition=copy.deepcopy(body))
-
-    def _roll_update(self, app: Application, tpl: AppTemplate, n: int, *,
-                     definition: dict | None) -> None:
-        tpl.instances = app.define_instances  # the current count is kept
-        app.template = tpl
-        if definition is not None and app.definition is not None:
-            app.definition = definition
-        vid = self._save_version(app, tpl, app.define_instances)
         seq = self._begin_op(app, "UPDATE", "application in updating")
-        targets = sorted(app.taskgroups, key=lambda t: t.instance)[: max(n, 0) or len(app.taskgroups)]
-        for old in targets:
+        ordered = sorted(app.taskgroups, key=lambda t: t.instance)
+        count = n if n and n <= len(ordered) else len(ordered)
+        for old in ordered[:count]:
             self._replace_taskgroup(app, old, tpl=tpl, version=vid)
         self.schedule(OP_SECONDS, self._end_op, app, seq)
 
@@ -644,13 +671,17 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
         return new
 
     def _update_resources(self, app: Application, tpl: AppTemplate) -> None:
-        old = app.template
-        tpl.instances = app.define_instances
-        tpl.name, tpl.namespace = app.name, app.namespace
-        app.template = tpl
-        vid = self._save_version(app, tpl, app.define_instances)
+        """An in-place resource update (SCHED/scheduler/trans_updateapp_resource.go): nothing
+        restarts and the taskgroups keep their version. A Running taskgroup takes the new
+        cpu/memory only when neither goes down and one goes up; the rest of the new version
+        (anything IsOnlyResourceIncreased does not compare) is recorded but runs nowhere."""
         seq = self._begin_op(app, "UPDATE", "application in updating")
-        for tg in app.taskgroups:
+        for tg in sorted(app.taskgroups, key=lambda t: t.instance):
+            if tg.status != "Running":
+                continue
+            d_cpu, d_mem = tpl.cpus - tg.cpus, tpl.mem - tg.mem
+            if d_cpu < 0 or d_mem < 0 or (d_cpu == 0 and d_mem == 0):
+                continue
             ag = tg.agent
             if ag is not None and tg.id in ag.taskgroups:
                 ag.used_cpus += tpl.cpus - tg.cpus
@@ -658,39 +689,50 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
                 ag.used_disk += tpl.disk - tg.disk
             tg.cpus, tg.mem, tg.disk = tpl.cpus, tpl.mem, tpl.disk
             for t, spec in zip(tg.tasks, tpl.containers):
-                t.spec = spec
-            tg.version_name = vid
+                t.spec = copy.copy(t.spec)
+                t.spec.cpus, t.spec.mem, t.spec.disk = spec.cpus, spec.mem, spec.disk
+            msg = self._bcs_message(tg, 8, "UpdateTaskResources", {"Resources": [
+                {"TaskId": tg.task_id(t), "ReqCpu": t.spec.cpus, "ReqMem": t.spec.mem,
+                 "Cpu": t.spec.cpus, "Mem": t.spec.mem} for t in tg.tasks]})
+            tg.event_msg = msg
             tg.touch()
-        del old
         self.schedule(OP_SECONDS, self._end_op, app, seq)
 
-    def rollback_application(self, ns: str, body: Any) -> None:
-        """PUT /namespaces/{ns}/applications/rollback (an update with instances = spec.instance)."""
-        tpl = parse_app(body, default_ns=ns or "defaultGroup")
-        app = self._app_to_update(tpl)
-        if tpl.instances > app.define_instances:
-            raise SimError(CODE_SCHEDULER, "update instances num is more than version.Instances")
-        self._roll_update(app, tpl, tpl.instances, definition=copy.deepcopy(body))
+    def rollback_application(self, ns: str, body: Any, *, kind: str = "application") -> None:
+        """PUT /namespaces/{ns}/applications|processes/rollback: the driver sends an update with
+        instances = the body's spec.instance (DRV/backend/v4http/rollback.go:52) and no args."""
+        tpl = parse_app(body, kind=kind, default_ns=ns or "defaultGroup")
+        self._check_refs(tpl)
+        self._update(tpl, copy.deepcopy(body), str(tpl.instances), "")
 
-    def scale_application(self, ns: str, name: str, n: int, *, kind: str = "application") -> None:
-        """PUT /namespaces/{ns}/applications/{name}/scale/{n}"""
-        if n < 1:
+    def scale_application(self, ns: str, name: str, n: int | str, *,
+                          kind: str = "application") -> None:
+        """PUT /namespaces/{ns}/applications|processes/{name}/scale/{n}
+        (SCHED/api/api.go scaleApplication, SCHED/backend/scale_application.go)."""
+        text = str(n)
+        if not re.fullmatch(r"[0-9]+", text):  # Go's ParseUint
+            raise SimError(CODE_SCHEDULER, "instances must be specified")
+        count = int(text)
+        if count < 1:
             raise SimError(CODE_SCHEDULER, "target instances can not be littler than 1, "
                                            "maybe you want to use delete command")
         app = self.get_app(ns, name)
-        if app.kind != kind:
-            raise SimError(CODE_SCHEDULER, "target is not application, can not be scale")
+        if (app.kind or "application") != kind:
+            raise SimError(CODE_SCHEDULER, f"target is not {kind}, can not be scale")
         if app.status not in ("Running", "Abnormal"):
             raise SimError(CODE_SCHEDULER,
                            f"Operation Not Allowed, the status of the app is {app.status}")
         req_ips = [k for k in app.template.labels if k.startswith("io.tencent.bcs.netsvc.requestip.")]
-        if req_ips and len(req_ips) < n:
-            raise SimError(CODE_SCHEDULER, f"scale instances({n}) is more than requestip labels "
-                                           f"({len(req_ips)})")
-        self._scale(app, n)
+        if req_ips and len(req_ips) < count:
+            raise SimError(CODE_SCHEDULER, f"application({ns}.{name}) cannot scale for label "
+                                           f"netsvc.requestip not enough")
+        self._scale(app, count)
 
     def _scale(self, app: Application, n: int) -> None:
+        """Re-save the newest version with Instances = n (its raw_json, the definition, keeps
+        the old spec.instance: scale_application.go:80-81) and resize."""
         seq = self._begin_op(app, "SCALE", "application in scaling")
+        app.sub_status = "Unknown"
         app.define_instances = n
         app.template.instances = n
         self._save_version(app, app.template, n)
@@ -725,8 +767,8 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
                            by_deployment: bool = False) -> None:
         """DELETE /namespaces/{ns}/applications/{name}?enforce= (asynchronous)."""
         app = self.get_app(ns, name)
-        if app.kind != kind:
-            raise SimError(CODE_SCHEDULER, "target is not application, can not be delete")
+        if (app.kind or "application") != kind:
+            raise SimError(CODE_SCHEDULER, f"target is not {kind}, can not be delete")
         if app.status == "RollingUpdate" and not enforce and not by_deployment:
             raise SimError(CODE_SCHEDULER, "Application in rollingupdate, cannot delete directory")
         self._begin_op(app, "DELETE", "application in deleting")
@@ -773,13 +815,15 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
         raise SimError(CODE_SCHEDULER, "store: Not Found")
 
     def application_definition(self, ns: str, name: str) -> dict:
+        """GET /definition/application/{ns}/{name}: the newest version's raw_json."""
         app = self.apps.get((ns, name))
-        if app is None:
+        if app is None or not app.versions:
             raise SimError(CODE_SCHEDULER, "store: Not Found")
-        if app.definition is None:
+        raw = self.latest_version(app).get("raw_json")
+        if raw is None:
             raise SimError(CODE_SCHEDULER, "application's definition not exist, maybe the "
                                            "application was created by deployment")
-        return app.definition
+        return raw
 
     # ------------------------------------------------------------------ taskgroup operations
 
@@ -833,13 +877,13 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
         self.recompute_app(app)
 
     def _bcs_message(self, tg: TaskGroup, mtype: int, payload_key: str, payload: Any) -> dict:
+        """ST/message.go BcsMessage as SendBcsMessage leaves it (SCHED/scheduler/message.go:
+        50-55): Id and CreateTime in unix seconds, Status "staging", TaskID null (a mesos TaskID
+        object when set; the scheduler's sends never set it), nil payloads omitted."""
         now = int(self.now())
-        msg = {"Id": self.nano(), "Type": mtype, "TaskGroupId": tg.id, "TaskID": "",
-               "Local": None, "Sig": None, "Env": None, "Remote": None, "Secret": None,
-               "EnvRemote": None, "UpdateTaskResources": None, "CommitTask": None,
-               "ReloadTasks": None, "RestartTasks": None, "RequestCommandTask": None,
-               "Status": "success", "Message": "", "CompleteTime": now, "CreateTime": now}
-        msg[payload_key] = payload
+        msg = {"Id": now, "Type": mtype, "TaskGroupId": tg.id, "TaskID": None,
+               payload_key: payload, "Status": "staging", "Message": "", "CompleteTime": 0,
+               "CreateTime": now}
         return msg
 
     def _parse_message(self, body: Any) -> tuple[int, str, Any]:
@@ -893,20 +937,23 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
         tg.touch()
 
     def process_only(self, ns: str, name: str, tg_id: str, op: str = "restart") -> dict:
-        """POST …/taskgroups/{id}/restart|reload (process apps only): data = the BcsMessage."""
-        app = self.get_app(ns, name)
+        """POST …/taskgroups/{id}/restart|reload (SCHED/backend/taskgroup.go:123-205): only
+        the taskgroup id counts (ns and app come from it); process apps only. data = the
+        BcsMessage sent, which carries an empty CommitTask as in the source."""
+        parts = tg_id.split(".")
+        app = self.apps.get((parts[2], parts[1])) if len(parts) >= 5 else None
+        if app is None:
+            raise SimError(CODE_SCHEDULER, "store: Not Found")
         if app.kind != "process":
             raise SimError(CODE_SCHEDULER, "application type is not process")
-        tg = next((t for t in app.taskgroups if t.id == tg_id), None)
-        if tg is None:
-            raise SimError(CODE_SCHEDULER, f"no taskgroup({tg_id}) in application({ns}.{name})")
+        if app.status in ("Operating", "RollingUpdate"):
+            raise SimError(CODE_SCHEDULER, "operation Not Allowed")
+        tg = self.taskgroups.get(tg_id)
+        if tg is None or not tg.alive:
+            raise SimError(CODE_SCHEDULER, "store: Not Found")
         if tg.status != "Running":
             raise SimError(CODE_SCHEDULER, f"taskgroup {tg_id} must be running")
-        if op == "reload":
-            msg = self._bcs_message(tg, 10, "ReloadTasks", {"Items": [tg.task_id(t) for t in tg.tasks]})
-        else:
-            msg = self._bcs_message(tg, 11, "RestartTasks", {"Items": [tg.task_id(t) for t in tg.tasks]})
-        msg["Status"] = "staging"
+        msg = self._bcs_message(tg, 10 if op == "reload" else 11, "CommitTask", {"Tasks": None})
         tg.event_msg = msg
         tg.touch()
         return msg
@@ -925,9 +972,8 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
         if not url:
             raise SimError(CODE_BAD_REQUEST, "url is empty")
         msg = self._bcs_message(tg, 9, "CommitTask",
-                                {"Tasks": [{"TaskId": tg.task_id(task), "Image": url}]})
-        msg["Status"] = "staging"
-        msg["TaskID"] = tg.task_id(task)
+                                {"Tasks": [{"TaskId": tg.task_id(t), "Image": url}
+                                           for t in tg.tasks if t.spec.image == image]})
         tg.event_msg = msg
         tg.touch()
         return msg
@@ -1048,8 +1094,10 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
         """
         for obj in list(self.objects["admissionwebhook"].values()):
             ref = obj.body.get("resourcesRef") or {}
-            if not isinstance(ref, dict) or str(ref.get("kind", "")).lower() != kind \
-                    or str(ref.get("operation", "")).lower() != operation.lower():
+            # matched exactly (DRV/filter/admission-webhook.go:167-185): a webhook for
+            # "Application" or "create" never fires
+            if not isinstance(ref, dict) or ref.get("kind") != kind \
+                    or ref.get("operation") != operation:
                 continue
             for hook in obj.body.get("admissionWebhooks") or []:
                 if not isinstance(hook, dict):
@@ -1076,58 +1124,32 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
                                    proc=DRIVER, http_status=400)
 
     # ------------------------------------------------------------------ storage (bcs-mesos-watch view)
+    # The tables, queries and the watch stream are in storage.py; these render what mesos-watch
+    # reports for an object (before storage adds `_id` and its own times).
 
-    def _ns_filter(self, namespaces: str | None) -> set[str] | None:
-        if not namespaces:
-            return None
-        return {n.strip() for n in namespaces.split(",") if n.strip()} or None
+    def storage_query(self, kind: str, namespaces: str | None = None,
+                      host_ip: str | None = None) -> list[bytes]:
+        """Every stored record of a query route's type (no cap, no paging: the state of the
+        table, for checks; the HTTP route applies the real server's rules)."""
+        params: dict[str, Any] = {"limit": str(1 << 62)}
+        if namespaces:
+            params["namespace"] = namespaces
+        if host_ip:
+            params["hostIp"] = host_ip
+        return self.storage.query(kind, self.cluster_id, params, post=True)
 
-    def storage_query(self, kind: str, namespaces: str | None, host_ip: str | None) -> list[bytes]:
-        """POST /bcsapi/v4/storage/query/mesos/dynamic/clusters/{cid}/{kind}: serialized records."""
-        nss = self._ns_filter(namespaces)
-        now = self.now()
-        cid = self.cluster_id
-        if kind == "application":
-            return [a.storage_bytes(cid, now) for (ns, _), a in sorted(self.apps.items())
-                    if a.kind == "application" and (nss is None or ns in nss)]
-        if kind == "process":
-            return [a.storage_bytes(cid, now) for (ns, _), a in sorted(self.apps.items())
-                    if a.kind == "process" and (nss is None or ns in nss)]
-        if kind == "taskgroup":
-            out = []
-            for (ns, _), app in sorted(self.apps.items()):
-                if nss is not None and ns not in nss:
-                    continue
-                for tg in app.taskgroups:
-                    if host_ip and (tg.agent is None or tg.agent.ip != host_ip):
-                        continue
-                    out.append(tg.storage_bytes(cid, now))
-            return out
-        if kind == "deployment":
-            return [dumps(self.deployment_record(d)) for (ns, _), d in sorted(self.deployments.items())
-                    if nss is None or ns in nss]
-        if kind in ("configmap", "secret", "service"):
-            return [self._object_record(o) for (ns, _), o in sorted(self.objects[kind].items())
-                    if nss is None or ns in nss]
-        if kind == "endpoint":
-            return [dumps(self._endpoint_record(o)) for (ns, _), o
-                    in sorted(self.objects["service"].items()) if nss is None or ns in nss]
-        return []
+    def storage_object_json(self, obj: StoredObject) -> dict:
+        """A configmap / secret / service record as mesos-watch reports it."""
+        data = copy.deepcopy(obj.body)
+        data.pop("apiVersion", None)
+        data.pop("kind", None)
+        data["metadata"] = object_meta(obj.name, obj.namespace, obj.body["metadata"].get("labels"),
+                                       obj.body["metadata"].get("annotations"), created=obj.created)
+        return storage_record(self.cluster_id, obj.namespace, obj.kind, obj.name, obj.created,
+                              obj.updated, data)
 
-    def _object_record(self, obj: StoredObject) -> bytes:
-        if obj.cache is None:
-            data = copy.deepcopy(obj.body)
-            data.pop("apiVersion", None)
-            data.pop("kind", None)
-            data["metadata"] = object_meta(obj.name, obj.namespace,
-                                           obj.body["metadata"].get("labels"),
-                                           obj.body["metadata"].get("annotations"),
-                                           created=obj.created)
-            obj.cache = dumps(storage_record(self.cluster_id, obj.namespace, obj.kind, obj.name,
-                                             obj.created, obj.updated, data))
-        return obj.cache
-
-    def _endpoint_record(self, svc: StoredObject) -> dict:
+    def endpoint_record(self, svc: StoredObject) -> dict:
+        """The endpoint record of a service: its Running taskgroups matching the selector."""
         selector = ((svc.body.get("spec") or {}).get("selector")) or {}
         eps = []
         if selector:
@@ -1154,25 +1176,11 @@ class SimCluster(RolloutMixin, CommandMixin, KubeMixin):
                               self.now(), data)
 
     def storage_inspect(self, ns: str, kind: str, name: str) -> dict | None:
-        """GET /bcsapi/v4/storage/mesos/dynamic/namespace_resources/…/{ns}/{kind}/{name}"""
-        now = self.now()
-        cid = self.cluster_id
-        if kind in ("application", "process"):
-            app = self.apps.get((ns, name))
-            return app.storage_json(cid, now) if app and app.kind == kind else None
-        if kind == "taskgroup":
-            tg = self.taskgroups.get(name)
-            return tg.storage_json(cid, now) if tg and tg.app.namespace == ns else None
-        if kind == "deployment":
-            d = self.deployments.get((ns, name))
-            return self.deployment_record(d) if d else None
-        if kind in ("configmap", "secret", "service"):
-            obj = self.objects[kind].get((ns, name))
-            return json.loads(self._object_record(obj)) if obj else None
-        if kind == "endpoint":
-            obj = self.objects["service"].get((ns, name))
-            return self._endpoint_record(obj) if obj else None
-        return None
+        """The stored record of one object, as the storage inspect route returns it (or None)."""
+        import json as _json
+
+        raw = self.storage.inspect(self.cluster_id, ns, kind, name)
+        return _json.loads(raw) if raw is not None else None
 
     # ------------------------------------------------------------------ churn (served mode)
 

@@ -89,7 +89,7 @@ class _Builder:
             states: dict[int, tuple[str, str]] | None = None,
             restarts: dict[int, int] | None = None) -> Application:
         c = self.c
-        tpl = parse_app(body, from_deployment=bool(deployment))
+        tpl = parse_app(body, kind=body.get("kind") or "application", from_deployment=bool(deployment))
         created = self.now - age_days * DAY
         app = c._new_app(tpl, definition=body if definition else None,  # body is fresh: no copy
                          deployment=deployment, name=name)
@@ -164,8 +164,8 @@ def build(cluster, scale: str) -> None:
     if scale == "empty":
         _agents(cluster, sz=3, sh=3)
         return
-    if scale == "large":
-        build_large(cluster)
+    if scale in ("large", "xlarge"):
+        build_large(cluster, xlarge=scale == "xlarge")
         return
     build_demo(cluster)
 
@@ -258,6 +258,7 @@ def build_demo(cluster) -> None:
         ports=[("http", 80, "HTTP"), ("https", 443, "TCP")], network="HOST")
     app("defaultGroup", "hello-world", "library", "1.0", 1, cpu=0.1, mem=64,
         ports=[("http", 8000, "HTTP")])
+    _process_and_legacy(b, L)
 
     # configmaps, secrets, services
     def meta(ns, name, **labels):
@@ -322,6 +323,43 @@ def build_demo(cluster) -> None:
         _hostile(c, b, L)
 
 
+def process_body(name: str, ns: str, instances: int, *, labels: dict, port: int) -> dict:
+    """A `process` app: run on the hosts by the process executor (the /processes routes)."""
+    return {"apiVersion": "v4", "kind": "process",
+            "restartPolicy": {"policy": "Always", "interval": 5, "backoff": 10, "maxtimes": 10},
+            "killPolicy": {"gracePeriod": 10},
+            "metadata": {"name": name, "namespace": ns, "labels": {"app": name, **labels}},
+            "spec": {"instance": instances, "template": {
+                "metadata": {"labels": {"app": name}},
+                "spec": {"processes": [{
+                    "procName": name, "workPath": f"/data/proc/{name}",
+                    "pidFile": f"/data/proc/{name}/{name}.pid", "user": "root",
+                    "startCmd": f"./bin/{name} --port {port}", "checkCmd": f"./bin/{name} --check",
+                    "stopCmd": "./bin/stop.sh", "restartCmd": "./bin/restart.sh",
+                    "reloadCmd": "./bin/reload.sh", "killCmd": f"pkill -9 {name}",
+                    "logPath": f"/data/logs/{name}", "cfgPath": f"/data/proc/{name}/etc",
+                    "uris": [], "env": [{"name": "ZONE", "value": "cn-south-1"}],
+                    "resources": {"limits": {"cpu": "0.5", "memory": "256"}},
+                    "ports": [{"name": "metrics", "containerPort": port, "protocol": "TCP"}]}]}}}}
+
+
+def _process_and_legacy(b: _Builder, L: dict) -> None:
+    """ops/host-agent: a process app (scale, edit, rollback, delete through /processes; its
+    taskgroups restart and reload). ops/legacy-billing: an app from before raw_json was kept
+    (no definition; its versions hold PascalCase Volumes, Docker.Network, ForcePullImage and
+    Hostname, which a console must map back to the driver's form)."""
+    b.app(process_body("host-agent", "ops", 2, labels={**L, "team": "ops"}, port=9256),
+          age_days=120)
+    body = rc_body("legacy-billing", "ops", _img("pay", "billing", "1.8.2"), 2, cpu=0.5, mem=512,
+                   labels={**L, "team": "pay"}, ports=[("http", 8080, "HTTP")], network="HOST")
+    container = body["spec"]["template"]["spec"]["containers"][0]
+    container.update(imagePullPolicy="Always", hostname="billing")
+    container["volumes"].append({"name": "conf", "volume": {"hostPath": "/data/billing/conf",
+                                                            "mountPath": "/app/conf",
+                                                            "readOnly": True}})
+    b.app(body, age_days=900, definition=False)
+
+
 def _mid_rollout(c, b: _Builder, L: dict) -> None:
     """hero-prod/battle: a manual rolling update paused after its first step (2 of 6 new)."""
     old_body = rc_body("battle", "hero-prod", _img("hero", "battle", "3.8.1"), 6, cpu=1, mem=2048,
@@ -350,6 +388,8 @@ def _mid_rollout(c, b: _Builder, L: dict) -> None:
     d.last_rolling_time = b.now - 300
     d.target_instances = 6
     d.old_instances = 6
+    # the first step began at 6 old / 0 new with surge 2, unavailable 2
+    d.app_target, d.app_rolling, d.ext_target, d.ext_rolling = 4, 2, 2, 2
     d.phase = "START"
     d.update_time = b.now - 300
 
@@ -369,8 +409,8 @@ def _hostile(c, b: _Builder, L: dict) -> None:
     c.settings[c.agents[0].ip].strings["note"] = HOSTILE_TEXT
 
 
-def build_large(cluster) -> None:
-    """>= 2,000 agents, 3,000 applications, 20,000 taskgroups, 300 deployments."""
+def build_large(cluster, xlarge: bool = False) -> None:
+    """>= 2,000 agents, 3,000 applications, 20,000 taskgroups (xlarge: 50,000), 300 deployments."""
     c = cluster
     b = _Builder(c)
     for i in range(2000):
@@ -387,6 +427,8 @@ def build_large(cluster) -> None:
     n = 0
     # 3,000 apps; sizes cycle so that they sum to 20,000+ taskgroups
     sizes = [4, 9, 6, 7, 8, 5, 10, 4, 6, 8]
+    if xlarge:  # 2.5 times as many taskgroups: 50,700
+        sizes = [10, 23, 15, 18, 20, 13, 25, 10, 15, 20]
     rng = c.rng
     for g in games:
         for e in envs:

@@ -249,6 +249,10 @@ class AppTemplate:
     kill_policy: dict
     constraints: list[list[dict]]  # intersection of unions
     raw: dict
+    # `networkMode` / `networktype` as the driver copied them into the version (Docker.Network):
+    # "" when the definition had none. `network` is what the scheduler launched: NONE for "".
+    network_mode: str = "BRIDGE"
+    network_type: str = ""
 
     @property
     def cpus(self) -> float:
@@ -356,7 +360,10 @@ class TaskGroup(Cached):
                 "Status": DOCKER_STATE.get(task.status, ""), "Healthy": task.status == "Running",
                 "IsChecked": bool(task.spec.health_checks), "ConsecutiveFailureTimes": 0,
                 "ExitCode": task.exit_code, "Hostname": task.spec.hostname or ag.hostname,
-                "NetworkMode": self.app.template.network.lower(), "IPAddress": self.pod_ip,
+                "NetworkMode": (self.app.template.network_mode
+                                if self.app.template.network == "USER"
+                                else self.app.template.network.lower()),
+                "IPAddress": self.pod_ip,
                 "NodeAddress": ag.ip,
                 "Ports": [{"name": p.get("name", ""), "containerPort": str(p.get("containerPort", 0)),
                            "hostPort": str(hp), "protocol": p.get("protocol", "TCP"),
@@ -388,7 +395,7 @@ class TaskGroup(Cached):
         return {"Kind": a.kind, "ID": tid, "Name": f"{self.stamp}-{tid}", "Hostame": s.hostname,
                 "Command": s.command, "Arguments": list(s.args), "Image": s.image,
                 "ImagePullUser": s.pull_user, "ImagePullPasswd": s.pull_passwd,
-                "Network": a.template.network, "NetworkType": a.template.network,
+                "Network": a.template.network_mode, "NetworkType": a.template.network_type,
                 "PortMappings": [{"ContainerPort": p.get("containerPort", 0), "HostPort": hp,
                                   "Name": p.get("name", ""), "Protocol": p.get("protocol", "TCP")}
                                  for p, hp in zip(s.ports, task.host_ports)],
@@ -464,10 +471,12 @@ class TaskGroup(Cached):
                 "command": s.command, "args": list(s.args),
                 "volumes": [{"hostPath": v.get("hostPath", ""), "mountPath": v.get("mountPath", ""),
                              "readOnly": bool(v.get("readOnly"))} for v in s.volumes],
-                "networkMode": a.template.network, "labels": self.labels(),
+                "networkMode": a.template.network_mode, "labels": self.labels(),
                 "resources": {"limits": {"cpu": f"{s.cpus:f}", "memory": f"{s.mem:f}",
                                          "storage": f"{s.disk:f}"}},
                 "env": dict(s.env)})
+            if not a.template.network_mode:
+                del statuses[-1]["networkMode"]  # task.Network "" is omitted (omitempty)
         data = {"metadata": object_meta(self.id, a.namespace, self.labels(), created=self.start_time),
                 "rcname": a.name, "status": self.status, "lastStatus": self.last_status,
                 "hostIP": ag.ip if ag else "", "hostName": ag.hostname if ag else "",
@@ -563,6 +572,13 @@ class Deployment(Cached):
     update_time: float = 0.0
     target_instances: int = 0
     old_instances: int = 0
+    # application / application_ext `curr_target_instances` and `CurrentRollingInstances`: set
+    # when a rolling step begins (SCHED/scheduler/deployment.go:156-181), 0 on create and
+    # after a finished update; cancel zeroes only the target (SCHED/backend/deployment.go:559)
+    app_target: int = 0
+    app_rolling: int = 0
+    ext_target: int = 0
+    ext_rolling: int = 0
     # rollout bookkeeping
     phase: str = ""  # START / DELETE while rolling
     step_deadline: float = 0.0
@@ -581,14 +597,11 @@ class Deployment(Cached):
         return {"name": app.name, "curr_target_instances": target, "CurrentRollingInstances": rolling}
 
     def to_json(self, app: Application | None, ext: Application | None) -> dict:
-        old_n = len(app.taskgroups) if app else 0
-        new_n = len(ext.taskgroups) if ext else 0
         out: dict[str, Any] = {
             "metadata": object_meta(self.name, self.namespace, self.labels, created=self.created),
             "selector": dict(self.selector), "strategy": self.strategy, "status": self.status,
-            "application": self._app_ref(app, old_n if ext else (app.define_instances if app else 0),
-                                         old_n if ext else 0),
-            "application_ext": self._app_ref(ext, new_n, new_n),
+            "application": self._app_ref(app, self.app_target, self.app_rolling),
+            "application_ext": self._app_ref(ext, self.ext_target, self.ext_rolling),
             "last_rolling_time": int(self.last_rolling_time),
             "curr_rolling_operation": self.curr_rolling_operation,
             "is_in_rolling": self.is_in_rolling, "check_time": int(self.check_time),

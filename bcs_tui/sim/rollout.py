@@ -167,6 +167,9 @@ class RolloutMixin:
             d.raw_json_backup = d.raw_json
             d.raw_json = raw
             tpl.name = app.name
+            tpl.instances = app.define_instances
+            self._save_version(app, tpl, app.define_instances, raw=None)
+            app.template = tpl
             self._update_resources(app, tpl)
             self.schedule(1.5, self._resource_updated, d)
             return
@@ -193,6 +196,7 @@ class RolloutMixin:
         d.raw_json_backup = d.raw_json
         d.raw_json = raw
         d.app_ext_name = ext.name
+        d.ext_target = d.ext_rolling = 0
         d.status = "Update"
         d.message = ""
         d.is_in_rolling = True
@@ -239,6 +243,12 @@ class RolloutMixin:
                 tg.status == "Running" for tg in ext.taskgroups):
             self._finish_rollout(d, app, ext)
             return 1
+        if d.step_target < 0 and d.phase == ("START" if order == "CreateFirst" else "DELETE"):
+            # a rolling step begins: both references get this step's targets
+            d.app_target = max(old_n - unavail, 0)
+            d.app_rolling = old_n - d.app_target
+            d.ext_target = min(new_n + surge, d.target_instances)
+            d.ext_rolling = d.ext_target - new_n
         if d.phase == "START":
             if new_n >= d.target_instances and d.step_target < 0:
                 d.phase = "DELETE"
@@ -315,6 +325,7 @@ class RolloutMixin:
             self.delete_application(d.namespace, app.name, enforce=True, by_deployment=True)
         d.app_name = ext.name
         d.app_ext_name = ""
+        d.app_target = d.app_rolling = d.ext_target = d.ext_rolling = 0  # a new reference
         d.status = "Running"
         d.message = ""
         d.is_in_rolling = False
@@ -371,6 +382,8 @@ class RolloutMixin:
             d.raw_json = d.raw_json_backup
         d.raw_json_backup = None
         d.app_ext_name = ""
+        d.app_target = 0  # CurrentRollingInstances is left as it was
+        d.ext_target = d.ext_rolling = 0
         d.status = "Running"
         d.message = ""
         d.is_in_rolling = False

@@ -14,13 +14,13 @@ import logging
 import re
 import socket
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any, AsyncIterator, Awaitable, Callable
 from urllib.parse import unquote
 
 import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route, WebSocketRoute
 
 from bcs_tui.sim.chaos import ChaosSpec
@@ -28,6 +28,8 @@ from bcs_tui.sim.cluster import SimCluster, SimRequest
 from bcs_tui.sim.errors import (CODE_AUTH, CODE_BAD_REQUEST, CODE_JSON_DECODE,
                                 DRIVER, GO_RESTFUL_404, KubeStatusError, PlainTextAnswer, SimError)
 from bcs_tui.sim.model import dumps
+from bcs_tui.sim.storage import (BREAK_BYTES, CODE_LIST_FAILED, CODE_NOT_EXIST, GATEWAY_502,
+                                 QUERY_TYPES, QueryError, parse_watch_options)
 from bcs_tui.sim.webconsole import webconsole_of
 
 SCHED = "/bcsapi/v4/scheduler/mesos"
@@ -54,6 +56,7 @@ class _Answer:
         self.body = body
         self.status = status
         self.content_type = content_type
+        self.stream: AsyncIterator[bytes] | None = None  # the storage watch stream
 
 
 Handler = Callable[..., Any]
@@ -117,8 +120,13 @@ def _build_scheduler_routes(r: _Router) -> None:
 
     r.add("GET", "/namespaces/{ns}/applications", list_apps)
     def admitted(kind: str, operation: str, fn):
+        # The driver's filter reads the body's own kind and namespace (webhooks fire only for
+        # kind "application" or "deployment" exactly), not the route's.
         def handler(ctx, ns, **kw):
-            ctx.cluster.admit(kind, operation, ns)
+            body = ctx.body if isinstance(ctx.body, dict) else {}
+            meta = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+            if body.get("kind") in ("application", "deployment"):
+                ctx.cluster.admit(body["kind"], operation, str(meta.get("namespace") or ""))
             return fn(ctx, ns, **kw)
         return handler
 
@@ -136,7 +144,7 @@ def _build_scheduler_routes(r: _Router) -> None:
     r.add("DELETE", "/namespaces/{ns}/applications/{name}", lambda ctx, ns, name: ok(
         ctx.cluster.delete_application(ns, name, enforce=ctx.query.get("enforce") == "1")))
     r.add("PUT", "/namespaces/{ns}/applications/{name}/scale/{n}", lambda ctx, ns, name, n: ok(
-        ctx.cluster.scale_application(ns, name, _int(n, "instances"))))
+        ctx.cluster.scale_application(ns, name, n)))
     r.add("GET", "/namespaces/{ns}/applications/{name}/taskgroups", lambda ctx, ns, name: ok(
         ctx.cluster.list_taskgroups(ns, name)))
 
@@ -154,18 +162,24 @@ def _build_scheduler_routes(r: _Router) -> None:
     for op in ("restart", "reload"):
         r.add("POST", "/namespaces/{ns}/applications/{name}/taskgroups/{tg}/" + op,
               lambda ctx, ns, name, tg, op=op: ok(ctx.cluster.process_only(ns, name, tg, op)))
-    # process apps: the same scheduler object with Kind "process"
+    # process apps: the same scheduler object with Kind "process" (DRV/backend/v4http/
+    # scheduler-api.go:103-109); the scheduler ignores `kind` on fetch and list
     r.add("POST", "/namespaces/{ns}/processes", lambda ctx, ns: ok(
         ctx.cluster.create_application(ns, _json_body(ctx, CODE_BAD_REQUEST), kind="process")))
     r.add("PUT", "/namespaces/{ns}/processes", lambda ctx, ns: ok(
         ctx.cluster.update_application(ns, _json_body(ctx, CODE_BAD_REQUEST), kind="process",
                                        instances=ctx.query.get("instances"),
                                        args=ctx.query.get("args"))))
+    r.add("PUT", "/namespaces/{ns}/processes/rollback", lambda ctx, ns: ok(
+        ctx.cluster.rollback_application(ns, _json_body(ctx, CODE_BAD_REQUEST), kind="process")))
     r.add("DELETE", "/namespaces/{ns}/processes/{name}", lambda ctx, ns, name: ok(
         ctx.cluster.delete_application(ns, name, enforce=ctx.query.get("enforce") == "1",
                                        kind="process")))
     r.add("PUT", "/namespaces/{ns}/processes/{name}/scale/{n}", lambda ctx, ns, name, n: ok(
-        ctx.cluster.scale_application(ns, name, _int(n, "instances"), kind="process")))
+        ctx.cluster.scale_application(ns, name, n, kind="process")))
+    r.add("GET", "/namespaces/{ns}/processes", list_apps)
+    r.add("GET", "/namespaces/{ns}/processes/{name}", lambda ctx, ns, name: ok(
+        ctx.cluster.get_app(ns, name).sched_json()))
     r.add("GET", "/namespaces/{ns}/applications/{name}/versions", lambda ctx, ns, name: ok(
         ctx.cluster.list_versions(ns, name)))
     r.add("GET", "/namespaces/{ns}/applications/{name}/versions/{vid}",
@@ -294,37 +308,72 @@ def _kube(cluster: SimCluster, method: str, sub: str, body: Any) -> _Answer | No
     return _Answer(dumps(out), status)
 
 
-def _storage(cluster: SimCluster, method: str, path: str, body: Any) -> _Answer | None:
-    m = re.match(r"^/query/mesos/dynamic/clusters/(?P<cid>[^/]+)/(?P<kind>[^/]+)$", path)
+_STORAGE_TEXT = "text/plain; charset=utf-8"
+_Q_RX = re.compile(r"^/query/mesos/dynamic/clusters/(?P<cid>[^/]+)/(?P<kind>[^/]+)$")
+_INSPECT_RX = re.compile(r"^/mesos/dynamic/namespace_resources/clusters/(?P<cid>[^/]+)/namespaces/"
+                         r"(?P<ns>[^/]+)/(?P<kind>[^/]+)/(?P<name>[^/]+)$")
+_WATCH_RX = re.compile(r"^/dynamic/watch/(?P<cid>[^/]+)/(?P<kind>[^/]+)$")
+
+
+def _storage_envelope(items: list[bytes]) -> bytes:
+    return b'{"result":true,"code":0,"message":"success","data":[' + b",".join(items) + b"]}"
+
+
+def _storage_failed(code: int, message: str, data: bytes) -> _Answer:
+    return _Answer(b'{"result":false,"code":%d,"message":"%s","data":%s}'
+                   % (code, message.encode(), data))
+
+
+def _storage(cluster: SimCluster, method: str, path: str, query: dict[str, str], body: Any,
+             raw: bytes) -> _Answer | None:
+    """bcs-storage (behind the gateway's `/bcsapi/v4/storage/` rewrite); the rules are in
+    storage.py. A wrong cluster id is no error on storage: an empty success."""
+    st = cluster.storage
+    m = _Q_RX.match(path)
     if m:
         cid, kind = unquote(m.group("cid")), m.group("kind")
-        if kind == "namespace" and method == "GET":
-            names = cluster.namespaces() if cid == cluster.cluster_id else []
-            return _Answer(dumps({"code": 0, "data": names, "message": "success", "result": True}))
-        if method == "POST" and kind != "namespace":
-            if body is None:
-                body = {}
-            if not isinstance(body, dict):
-                return _Answer(dumps({"code": 1405010, "data": None, "result": False,
-                                      "message": "json decode failed: request body is not JSON"}))
-            ns = body.get("namespace") or ""
-            host = body.get("hostIp") or ""
-            items = cluster.storage_query(kind, str(ns), str(host)) if cid == cluster.cluster_id \
-                else []
-            return _Answer(b'{"code":0,"message":"Success","result":true,"data":[' +
-                           b",".join(items) + b"]}")
-        return None
-    m = re.match(r"^/mesos/dynamic/namespace_resources/clusters/(?P<cid>[^/]+)/namespaces/"
-                 r"(?P<ns>[^/]+)/(?P<kind>[^/]+)/(?P<name>[^/]+)$", path)
+        if method not in ("GET", "POST"):
+            return _Answer(b"405: Method Not Allowed", 405, _STORAGE_TEXT)
+        if kind != "namespace" and kind not in QUERY_TYPES:
+            return None  # no such route (the client's `endpoint`: the route is `endpoints`)
+        params: dict[str, Any] = dict(query)
+        if method == "POST":
+            if isinstance(body, dict):
+                params = body
+            elif isinstance(body, str) and body.lstrip().startswith("{"):
+                params = {}  # the decoder made the map before it failed: an empty body
+            else:
+                # no body, null, an array, a scalar: the body map stays nil, getQueryParamJSON
+                # writes into it and panics, the connection closes, the gateway answers 502
+                return _Answer(GATEWAY_502, 502, "text/html")
+        try:
+            if kind == "namespace":
+                return _Answer(envelope(st.namespaces(cid, params)))
+            return _Answer(_storage_envelope(st.query(kind, cid, params, post=method == "POST")))
+        except QueryError:
+            return _storage_failed(CODE_LIST_FAILED, "list resource failed.", b"[]")
+    m = _INSPECT_RX.match(path)
     if m and method == "GET":
-        rec = None
-        if unquote(m.group("cid")) == cluster.cluster_id:
-            rec = cluster.storage_inspect(unquote(m.group("ns")), m.group("kind"),
-                                          unquote(m.group("name")))
+        rec = st.inspect(unquote(m.group("cid")), unquote(m.group("ns")), unquote(m.group("kind")),
+                         unquote(m.group("name")))
         if rec is None:
-            return _Answer(dumps({"code": 1405202, "data": None, "result": False,
-                                  "message": "resource does not exist"}))
-        return _Answer(envelope(rec))
+            return _storage_failed(CODE_NOT_EXIST, "resource does not exist.", b"{}")
+        return _Answer(_OK_HEAD + rec + b"}")
+    m = _WATCH_RX.match(path)
+    if m:
+        if st.stream_mode == "none":
+            return None  # an old bcs-storage without the watch route
+        if method != "POST":
+            return _Answer(b"405: Method Not Allowed", 405, _STORAGE_TEXT)
+        options = parse_watch_options(raw)
+        if options is None or st.stream_mode == "break":
+            # a body that does not decode, or no change stream (no replica set): the break
+            # event at once, HTTP 200 (dynamicwatch/utils.go:52-58, lib/watch.go:112-126)
+            return _Answer(BREAK_BYTES, 200, _STORAGE_TEXT)
+        watcher = st.subscribe(unquote(m.group("kind")), unquote(m.group("cid")), options)
+        answer = _Answer(b"", 200, _STORAGE_TEXT)
+        answer.stream = watcher.stream()
+        return answer
     return None
 
 
@@ -411,6 +460,9 @@ def create_app(cluster: SimCluster, token: str | None = None, chaos: ChaosSpec |
                 a = fault.answer()
                 return Response(a[0], status_code=a[1], media_type=a[2])
         answer = _dispatch(cluster, cluster.token, method, path, query, body, raw, request.headers)
+        if answer.stream is not None:
+            return StreamingResponse(answer.stream, status_code=answer.status,
+                                     media_type=answer.content_type)
         data = answer.body
         if fault is not None and fault.kind == "truncate" and len(data) > 1:
             data = data[: max(1, int(len(data) * fault.cut))]
@@ -450,7 +502,7 @@ def _dispatch(cluster: SimCluster, token: str | None, method: str, path: str,
     if refusal is not None:
         return refusal
     if path.startswith(STORAGE + "/"):
-        answer = _storage(cluster, method, path[len(STORAGE):], body)
+        answer = _storage(cluster, method, path[len(STORAGE):], query, body, raw)
         return answer or _Answer(GO_RESTFUL_404.encode(), 404, "text/plain; charset=utf-8")
     if not path.startswith(SCHED + "/"):
         return _Answer(b"404 page not found", 404, "text/plain; charset=utf-8")
@@ -504,6 +556,7 @@ class RunningSim:
             self._warm.cancel()
         self._ticker.cancel()
         self._server.should_exit = True
+        self.cluster.storage.cut_streams()  # endless watch answers would hold the shutdown
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await asyncio.wait_for(self._task, timeout=5)
         with contextlib.suppress(asyncio.CancelledError):
@@ -538,18 +591,12 @@ def _silence_uvicorn() -> None:
     sim_log.propagate = False
 
 
-async def warm_caches(cluster: SimCluster, chunk: int = 500) -> None:
-    """Render storage records ahead of the first query (large clusters), yielding to the loop."""
-    now = cluster.now()
-    tgs = list(cluster.taskgroups.values())
-    for i in range(0, len(tgs), chunk):
-        for tg in tgs[i:i + chunk]:
-            if tg.alive:
-                tg.storage_bytes(cluster.cluster_id, now)
-        await asyncio.sleep(0)
+async def warm_caches(cluster: SimCluster, chunk: int = 1000) -> None:
+    """Fill storage's tables ahead of the first query (large clusters), yielding to the loop."""
+    await cluster.storage.warm(chunk)
     for app in list(cluster.apps.values()):
-        app.storage_bytes(cluster.cluster_id, now)
         app.sched_bytes()
+        await asyncio.sleep(0)
 
 
 async def tick_forever(cluster: SimCluster, every: float = TICK_SECONDS) -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 import time
 from typing import Any, Callable, Iterable, Protocol
 
 from textual import on, work
+from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -18,7 +19,7 @@ from bcs_tui.actions import ACTIONS, ACTIONS_BY_ID, actions_for
 from bcs_tui.api.errors import BcsError
 from bcs_tui.config import ConfigError, Context, Settings
 from bcs_tui.resources import KINDS, KINDS_BY_NAME, FetchEnv, IssuedCommand, ResourceKind, Scope, lookup
-from bcs_tui.ui.messages import OpenView
+from bcs_tui.ui.messages import OpenView, RunAction
 from bcs_tui.ui.screens.browser import BrowserScreen
 from bcs_tui.ui.modals.command_prompt import CommandError, PromptScreen, parse_command
 from bcs_tui.ui.textsafe import one_line
@@ -59,6 +60,7 @@ class BcsApp(App):
         Binding("question_mark", "help", "Help", id="help", show=False),
         Binding("q", "quit", "Quit", id="quit", show=False),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+        Binding("ctrl+z", "suspend_process", "Suspend", show=False),  # Textual's SIGTSTP support
     ]
 
     def __init__(
@@ -152,12 +154,9 @@ class BcsApp(App):
     # ------------------------------------------------------------------ lifecycle
 
     async def on_mount(self) -> None:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGHUP):
-            try:
-                loop.add_signal_handler(sig, self._on_signal)
-            except (NotImplementedError, RuntimeError, ValueError):
-                pass  # not the main thread (tests) or not supported
+        from bcs_tui.ui.signals import install as install_signals
+
+        install_signals(self)  # SIGTERM/SIGHUP/SIGQUIT/SIGUSR1: exit 128+n, terminal restored
         self._apply_keymap()
         from bcs_tui.ui import plugins
 
@@ -177,11 +176,45 @@ class BcsApp(App):
         if special == "cluster":
             self.show_overview()
         self._load_namespaces()
+        self.check_cluster()
 
-    def _on_signal(self) -> None:
-        self.exit(return_code=0)
+    def exit(self, result: Any = None, return_code: int = 0, message: Any = None) -> None:
+        """Every way out (q, ctrl+c, SIGTERM, SIGHUP) says which writes were still in flight: their
+        outcome is unknown (the audit log keeps their intent lines)."""
+        # note where the user was (cli.py remembers it for the next run)
+        browser = self.browser
+        state = browser.state if browser is not None else None
+        view = None
+        if state is not None and state.scope.parent is None and not state.scope.names \
+                and state.kind.name not in self._REMEMBERED_VIEWS_EXCLUDE:
+            view = state.kind.name
+        self.last_view = {"context": self.settings.context.name, "namespace": self.namespace, "view": view}
+        unknown = self._in_flight_message()
+        if unknown:  # plain text: object names are not markup
+            message = Text(f"{message}\n{unknown}" if message else unknown)
+        super().exit(result, return_code, message)
+
+    def _in_flight_message(self) -> str:
+        in_flight = getattr(self.client, "writes_in_flight", None)
+        writes = in_flight() if callable(in_flight) else []
+        if not writes:
+            return ""
+        lines = [f"bcs-tui: {len(writes)} write(s) were in flight when the console stopped; their outcome is "
+                 "UNKNOWN (check the objects before trying again; the audit log has their intent lines):"]
+        lines += [f"  {one_line(', '.join(w.targets) or w.op, 120)}: {one_line(w.line(), 200)}" for w in writes]
+        return "\n".join(lines)
+
+    def on_run_action(self, message: RunAction) -> None:
+        """Screens post RunAction instead of importing the operation pipeline."""
+        message.stop()
+        self.run_worker(self.run_operation(message.action_id, message.screen, message.kind, message.namespace,
+                                           message.targets, message.parent), exit_on_error=False)
 
     async def on_unmount(self) -> None:
+        hub = getattr(self, "_bcs_feeds", None)
+        if hub is not None:
+            hub.close()  # the change streams and polls end with the app, before the client
+            self._bcs_feeds = None
         if self.client is not None and self._own_client:
             try:
                 await self.client.aclose()
@@ -234,17 +267,6 @@ class BcsApp(App):
     # Views the next run can open from the `:` prompt word alone (no parent object, no argument).
     _REMEMBERED_VIEWS_EXCLUDE = ("contexts", "versions", "containers", "customresources")
 
-    def exit(self, *args: Any, **kwargs: Any) -> None:
-        """Quit; first note where the user was (cli.py remembers it for the next run)."""
-        browser = self.browser
-        state = browser.state if browser is not None else None
-        view = None
-        if state is not None and state.scope.parent is None and not state.scope.names \
-                and state.kind.name not in self._REMEMBERED_VIEWS_EXCLUDE:
-            view = state.kind.name
-        self.last_view = {"context": self.settings.context.name, "namespace": self.namespace, "view": view}
-        super().exit(*args, **kwargs)
-
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         """Failures of the app's own workers that are expected (exit_on_error=False): the server
@@ -280,6 +302,7 @@ class BcsApp(App):
             demo=self.settings.demo,
             insecure=self.settings.insecure,
         )
+        header.set_cluster_problem(getattr(self, "cluster_problem", ""))
 
     @property
     def browser(self) -> Any:
@@ -353,22 +376,61 @@ class BcsApp(App):
         if self.backend is None:
             self.flash("this run has no backend to build clients: contexts cannot be switched", "error")
             return
-        old = self.client
+        # The token source may be a slow command (a password manager): off the event loop, so
+        # the console keeps drawing and answering keys meanwhile.
+        self.run_worker(self._switch_context(ctx, name), group="switch-context", exclusive=True,
+                        exit_on_error=False)
+
+    async def _switch_context(self, ctx: Any, name: str) -> None:
+        assert self.backend is not None
+        if ctx.token_source.kind == "command":
+            self.flash(f"switching to {name}: running its token command…", "information")
         try:
-            self.client = self.backend.client_for(ctx)
+            client = await asyncio.to_thread(self.backend.client_for, ctx)
         except (ConfigError, BcsError, ValueError) as exc:  # the token source, a bad server URL
             self.flash(f"cannot switch to {name}: {exc}", "error")
             return
+        if not self.is_running or self.browser is None:
+            await client.aclose()  # the console ended while the token command ran
+            return
+        old = self.client
+        self.client = client
         self.settings.context = ctx
         self._allowed.clear()
         self.namespace = ctx.namespace or None
         if old is not None and self._own_client:
             self.run_worker(old.aclose(), group="close-client", exit_on_error=False)
         self._own_client = True
-        self._to_browser()
-        self.browser.open_view(KINDS_BY_NAME["applications"], Scope(namespace=self.namespace), replace=True)
+        try:
+            self._to_browser()
+            self.browser.open_view(KINDS_BY_NAME["applications"], Scope(namespace=self.namespace), replace=True)
+        except NoMatches:  # the console is being torn down: nothing left to show the view in
+            return
         self.flash(f"context {name}", "information")
         self._load_namespaces()
+        self.check_cluster()
+
+    def check_cluster(self) -> None:
+        """One scheduler call checks the cluster id (storage answers a wrong one with an empty
+        success): a wrong id is said in every screen's header and flashed."""
+        from bcs_tui.ui.widgets.header import ClusterHeader
+
+        client = self.client
+        self.cluster_problem = ""
+
+        async def check() -> None:
+            check = getattr(client, "check_cluster", None)
+            problem = (await check()) if check is not None else None
+            if client is not self.client:
+                return  # the context changed meanwhile
+            self.cluster_problem = problem or ""
+            for screen in self.screen_stack:
+                for header in screen.query(ClusterHeader):
+                    header.set_cluster_problem(self.cluster_problem)
+            if problem:
+                self.flash(problem, "error", timeout=20)
+
+        self.run_worker(check(), group="cluster-check", exclusive=True)
 
     @work(group="namespaces", exclusive=True, exit_on_error=False)
     async def _load_namespaces(self) -> None:

@@ -143,8 +143,23 @@ async def run(app: Any, name: str) -> None:
         values = row_values(app, browser, obj)
         argv = build_argv(plugin, values)
     except PluginError as exc:
-        app.flash(str(exc), "error")
-        return
+        inspect = browser.state.kind.inspect
+        if not getattr(obj, "is_projected", False) or inspect is None:
+            app.flash(str(exc), "error")
+            return
+        # A list row is projected (no container IDs in it): read the full record once.
+        from bcs_tui.api.errors import BcsError
+
+        try:
+            full = await inspect(app.client, obj)
+            values = row_values(app, browser, full)
+            argv = build_argv(plugin, values)
+        except BcsError as read_error:
+            app.flash(f"plugin {plugin.name}: cannot read the full record:  {read_error.message}", "error")
+            return
+        except PluginError as exc2:
+            app.flash(str(exc2), "error")
+            return
     shown = " ".join(argv)
     if plugin.writes:
         if app.read_only:

@@ -35,6 +35,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
+from bcs_tui.localfiles import LocalFileError, read_text
 from bcs_tui.resources import (
     KINDS_BY_NAME,
     containers_of,
@@ -53,6 +54,7 @@ DEFAULT_COMMAND = "/bin/sh"
 ESCAPE = b"~"
 DETACH_HELP = "Enter ~ . detaches (~~ sends a ~)"
 MEMORY_FILE = "shell_commands.json"
+MEMORY_LIMIT = 256 * 1024  # a few remembered commands; a bigger file is not ours
 RECORD_DIR = "shells"
 
 
@@ -159,8 +161,9 @@ class CommandMemory:
         if self.path is None:
             return {}
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            text, _ = read_text(self.path, limit=MEMORY_LIMIT, what="shell command memory")
+            data = json.loads(text)
+        except (LocalFileError, ValueError, RecursionError):
             return {}
         return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
@@ -481,6 +484,8 @@ async def run_shell(ops: Any, ctx: Any) -> None:
     from bcs_tui.api.webconsole import ExecTarget, WebConsole, terminal_size
     from bcs_tui.ui.modals.confirm import ConfirmModal
     from bcs_tui.ui.modals.form import Field
+    from bcs_tui.api.request import Request
+    from bcs_tui.api.routes import route
     from bcs_tui.ui.modals.plan import PlannedRequest
 
     app = ops.app
@@ -525,9 +530,9 @@ async def run_shell(ops: Any, ctx: Any) -> None:
     wc = WebConsole(client)
     target = ExecTarget(choice.host_ip, choice.container_id, choice.label)
     if getattr(app.settings, "production", False):
-        method, path, query, body = wc.create_request(target, command)
-        planned = PlannedRequest(choice.label, method, path.replace("/bcsapi/v4/scheduler/mesos", ""), _never,
-                                 query=query, body=body)
+        _, _, query, body = wc.create_request(target, command)
+        planned = PlannedRequest(choice.label, Request(route("create_exec"), route("create_exec").path(),
+                                                       query, body, targets=(choice.label,)))
         note = ("PRODUCTION context. An interactive shell: what you type runs in the container "
                 "(the session is audited: target, command, duration).")
         if not await ops.ask(ConfirmModal(f"Open a shell in {choice.label}?", [planned], note=note,
@@ -572,7 +577,3 @@ async def run_shell(ops: Any, ctx: Any) -> None:
         said += " (no output: the exec may have failed to start, e.g. the container stopped)"
     ops.flash(said, "error" if result.how == "cut" else "information")
     ops.refresh(ctx)
-
-
-async def _never() -> None:
-    raise RuntimeError("the shell's request is sent by the session, not by the confirmation")

@@ -18,16 +18,21 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 import tomllib
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from textual.color import Color, ColorParseError
+from textual.css.constants import VALID_STYLE_FLAGS
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.theme import Theme
 
+from bcs_tui.config import loads_toml
+from bcs_tui.localfiles import THEME_LIMIT, LocalFileError, read_text
 from bcs_tui.resources.base import STATUS_CLASSES
+from bcs_tui.ui.textsafe import one_line
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -95,43 +100,65 @@ def packaged_themes_dir() -> Path | None:
 
 def _colour(path: Path, key: str, value: Any) -> str:
     if not isinstance(value, str):
-        raise ThemeFileError(f"theme {path}: '{key}' must be a colour string, not {type(value).__name__}")
+        raise ThemeFileError(f"theme {one_line(str(path))}: '{key}' must be a colour string, not {type(value).__name__}")
     try:
         Color.parse(value)
     except ColorParseError:
-        raise ThemeFileError(f"theme {path}: '{key}' = {value!r} is not a colour") from None
+        raise ThemeFileError(f"theme {one_line(str(path))}: '{key}' = {value!r} is not a colour") from None
     return value
+
+
+_VARIABLE_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+
+
+def _variable(shown: str, key: str, value: str) -> None:
+    """A theme variable goes into the app's CSS: a value the CSS cannot parse would stop the
+    console at start-up ("CSS parsing failed"), so it is checked here, with the file's name.
+    Textual's variables are colours, or text styles for the `*-style` ones."""
+    if not _VARIABLE_NAME.match(key):
+        raise ThemeFileError(f"theme {shown}: variable name {one_line(key)!r} must be lower-case words joined by -")
+    if key.endswith("-style"):
+        words = value.split()
+        if words and all(w in VALID_STYLE_FLAGS for w in words):
+            return
+        raise ThemeFileError(f"theme {shown}: variable '{key}' = {one_line(value)!r} is not a text style "
+                             f"(words like bold, italic, underline, reverse, none)")
+    try:
+        Color.parse(value)
+    except ColorParseError:
+        raise ThemeFileError(f"theme {shown}: 'variables.{key}' = {one_line(value)!r} is not a colour") from None
 
 
 def theme_from_toml(path: Path, *, strict: bool = False) -> Theme:
     """Parse one theme file. `strict` (packaged themes) requires every field and console variable."""
+    shown = one_line(str(path))
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ThemeFileError(f"theme {path}: invalid TOML: {exc}") from None
-    except UnicodeDecodeError:
-        raise ThemeFileError(f"theme {path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise ThemeFileError(f"theme {path}: cannot read ({exc.strerror})") from None
+        text, _ = read_text(path, limit=THEME_LIMIT, what="theme file")
+        data = loads_toml(text)
+    except LocalFileError as exc:
+        raise ThemeFileError(f"theme {shown}: {one_line(exc.message)}") from None
+    except (tomllib.TOMLDecodeError, ValueError) as exc:
+        raise ThemeFileError(f"theme {shown}: invalid TOML: {one_line(str(exc))}") from None
 
     for key in data:
         if key not in _KNOWN_KEYS:
             close = difflib.get_close_matches(key, _KNOWN_KEYS, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise ThemeFileError(f"theme {path}: unknown key '{key}'{hint}")
+            raise ThemeFileError(f"theme {shown}: unknown key '{one_line(key)}'{hint}")
     required = REQUIRED_FIELDS if strict else ("primary",)
     missing = [k for k in required if k not in data]
     if missing:
-        raise ThemeFileError(f"theme {path}: missing {', '.join(missing)}")
+        raise ThemeFileError(f"theme {one_line(str(path))}: missing {', '.join(missing)}")
 
     name = data.get("name", path.stem)
-    if not isinstance(name, str) or not name.strip() or any(c.isspace() for c in name):
-        raise ThemeFileError(f"theme {path}: 'name' must be a non-empty word")
+    if (not isinstance(name, str) or not name.strip() or any(c.isspace() for c in name)
+            or not name.isprintable()):
+        raise ThemeFileError(f"theme {shown}: 'name' must be a non-empty word of printable characters")
     kwargs: dict[str, Any] = {k: _colour(path, k, data[k]) for k in _COLOUR_FIELDS if k in data}
     for key in ("dark", "ansi"):
         if key in data:
             if not isinstance(data[key], bool):
-                raise ThemeFileError(f"theme {path}: '{key}' must be true or false")
+                raise ThemeFileError(f"theme {one_line(str(path))}: '{key}' must be true or false")
             kwargs[key] = data[key]
     for key in ("luminosity_spread", "text_alpha"):
         if key in data:
@@ -139,22 +166,23 @@ def theme_from_toml(path: Path, *, strict: bool = False) -> Theme:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
                 math.isfinite(value) and 0 <= value <= 1
             ):
-                raise ThemeFileError(f"theme {path}: '{key}' must be a number from 0 to 1")
+                raise ThemeFileError(f"theme {one_line(str(path))}: '{key}' must be a number from 0 to 1")
             kwargs[key] = float(value)
 
     raw_vars = data.get("variables", {})
     if not isinstance(raw_vars, dict):
-        raise ThemeFileError(f"theme {path}: [variables] must be a table")
+        raise ThemeFileError(f"theme {one_line(str(path))}: [variables] must be a table")
     variables: dict[str, str] = {}
     for key, value in raw_vars.items():
         if not isinstance(value, str):
-            raise ThemeFileError(f"theme {path}: variable '{key}' must be a string")
+            raise ThemeFileError(f"theme {shown}: variable '{one_line(key)}' must be a string")
+        _variable(shown, key, value)
         variables[key] = value
     for key in CONSOLE_VARIABLES:
         if key in variables:
             _colour(path, f"variables.{key}", variables[key])
         elif strict:
-            raise ThemeFileError(f"theme {path}: missing console variable '{key}'")
+            raise ThemeFileError(f"theme {one_line(str(path))}: missing console variable '{key}'")
     dark = kwargs.get("dark", True)
     defaults = CONSOLE_DEFAULTS_DARK if dark else CONSOLE_DEFAULTS_LIGHT
     variables = {**defaults, **variables}
@@ -165,7 +193,7 @@ def theme_from_toml(path: Path, *, strict: bool = False) -> Theme:
         # with its file name rather than later inside the app.
         theme.to_color_system().generate()
     except Exception as exc:
-        raise ThemeFileError(f"theme {path}: {exc}") from None
+        raise ThemeFileError(f"theme {one_line(str(path))}: {exc}") from None
     return theme
 
 
@@ -180,6 +208,9 @@ def _load_dir(directory: Path, strict: bool, themes: dict[str, Theme], errors: l
             theme = theme_from_toml(path, strict=strict)
         except ThemeFileError as exc:
             errors.append(" ".join(str(exc).split()))
+            continue
+        except Exception as exc:  # a bug here must not stop the console either
+            errors.append(f"theme {one_line(str(path))}: unusable ({type(exc).__name__})")
             continue
         themes[theme.name] = theme
 

@@ -482,7 +482,7 @@ def _path_text(path: Iterable[Any]) -> str:
 class ManifestRules:
     """What a manifest for one kind must satisfy.
 
-    `kinds`: accepted values of the top-level `kind` (case-insensitive; empty = not checked);
+    `kinds`: accepted values of the top-level `kind` (exactly, as the driver; empty = not checked);
     `namespace`: the namespace the request goes to (None = any, `metadata.namespace` required
     only when `require_namespace`); `name`: the object being edited (it cannot change);
     `model`: a pydantic request model to validate against (None = JSON checks only);
@@ -495,6 +495,14 @@ class ManifestRules:
     require_namespace: bool = True
     dots_allowed: bool = False
     namespaced: bool = True
+    # The manifest the editor started from, for the two checks below.
+    original: Any = None
+    # `?args=resource`: only containers' `resources` may differ from `original` (anything else
+    # would be recorded in a version no taskgroup runs, facts §11.3).
+    resource_only: bool = False
+    # Paths that must keep their value in `original`, with the reason (an update cannot change
+    # spec.instance: the scheduler keeps the running version's count).
+    fixed: tuple[tuple[tuple, str], ...] = ()
 
 
 def validate_manifest(text: str, rules: ManifestRules) -> dict:
@@ -508,7 +516,7 @@ def validate_manifest(text: str, rules: ManifestRules) -> dict:
 
     if rules.kinds:
         kind = data.get("kind")
-        if not isinstance(kind, str) or kind.lower() not in {k.lower() for k in rules.kinds}:
+        if not isinstance(kind, str) or kind not in rules.kinds:  # the driver compares exactly
             fail(f"kind must be {' or '.join(repr(k) for k in rules.kinds)}, not {kind!r}", ("kind",))
     metadata = data.get("metadata")
     if not isinstance(metadata, dict):
@@ -531,9 +539,71 @@ def validate_manifest(text: str, rules: ManifestRules) -> dict:
         elif rules.namespace is not None and ns != rules.namespace:
             fail(f"metadata.namespace is {ns!r} but this goes to namespace {rules.namespace!r}",
                  ("metadata", "namespace"))
+    if rules.original is not None:
+        for path, why in rules.fixed:
+            if _at_path(data, path) != _at_path(rules.original, path):
+                fail(f"{_path_text(path)} cannot change here: {why}", path)
+        if rules.resource_only:
+            changed = first_change(rules.original, data, skip=_is_resources_path)
+            if changed is not None:
+                fail(f"{_path_text(changed) or 'the manifest'} changed, but ctrl+u (args=resource) changes "
+                     "resources only: anything else would be recorded in a version no taskgroup runs. Use e "
+                     "(edit) for this change, or undo it", changed)
     if rules.model is not None:
         _validate_model(text, data, rules.model)
     return data
+
+
+_MISSING = object()
+
+
+def _at_path(obj: Any, path: tuple) -> Any:
+    for key in path:
+        if isinstance(obj, dict) and isinstance(key, str):
+            obj = obj.get(key, _MISSING)
+        elif isinstance(obj, list) and isinstance(key, int) and 0 <= key < len(obj):
+            obj = obj[key]
+        else:
+            return _MISSING
+    return obj
+
+
+def _is_resources_path(path: tuple) -> bool:
+    """`spec.template.spec.containers[i].resources` or, for a process app,
+    `spec.template.spec.processes[i].resources` (and anything under them)."""
+    return (len(path) >= 6 and path[:3] == ("spec", "template", "spec")
+            and path[3] in ("containers", "processes")
+            and isinstance(path[4], int) and path[5] == "resources")
+
+
+def first_change(old: Any, new: Any, path: tuple = (), *, skip: Any = None) -> tuple | None:
+    """The path (in `new`'s terms, as far as it exists there) of the first difference between two
+    JSON values outside the subtrees `skip(path)` accepts; None when they agree."""
+    if skip is not None and skip(path):
+        return None
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in list(new) + [k for k in old if k not in new]:
+            if key not in new:
+                return path  # a key removed: point at its parent
+            if key not in old:
+                if skip is not None and skip(path + (key,)):
+                    continue
+                return path + (key,)
+            found = first_change(old[key], new[key], path + (key,), skip=skip)
+            if found is not None:
+                return found
+        return None
+    if isinstance(old, list) and isinstance(new, list):
+        for index in range(max(len(old), len(new))):
+            if index >= len(new):
+                return path
+            if index >= len(old):
+                return path + (index,)
+            found = first_change(old[index], new[index], path + (index,), skip=skip)
+            if found is not None:
+                return found
+        return None
+    return None if old == new and type(old) is type(new) else path
 
 
 def _validate_model(text: str, data: dict, model: Any) -> None:

@@ -114,7 +114,8 @@ async def test_write_without_answer_is_outcome_unknown_and_not_retried(make_clie
     assert len(rec.requests) == 1
     assert "may or may not" in info.value.message
     assert isinstance(info.value, TransportError)
-    (entry,) = audit.entries()
+    intent, entry = audit.entries()
+    assert intent["phase"] == "intent" and intent["id"] == entry["id"] and intent["time"] == entry["time"]
     assert entry["outcome"] == "unknown" and entry["method"] == "DELETE"
 
 
@@ -126,7 +127,7 @@ async def test_write_that_could_not_connect_says_nothing_was_sent(make_client, a
     assert not isinstance(info.value, WriteOutcomeUnknown)
     assert "nothing was sent" in info.value.message
     assert len(rec.requests) == 1
-    assert audit.entries()[0]["outcome"] == "error"
+    assert outcomes(audit)[0]["outcome"] == "error"
 
 
 # --- read-only --------------------------------------------------------------------------------
@@ -194,7 +195,7 @@ async def test_read_only_refuses_real_write_calls(make_client, case):
 async def test_read_only_still_reads(make_client, recorder):
     client = make_client(read_only=True)
     await client.list_applications("prod")
-    await client.storage_list_namespaces()
+    await client.storage_list("taskgroup")
     assert len(recorder.requests) == 2
 
 
@@ -237,6 +238,11 @@ async def test_bad_input_is_refused_before_sending(make_client, recorder, call, 
 # --- audit ------------------------------------------------------------------------------------
 
 
+def outcomes(audit):
+    """The outcome lines (each sent write also has an intent line written before it went out)."""
+    return [e for e in audit.entries() if e.get("phase") != "intent"]
+
+
 async def test_every_write_is_audited_without_token_or_secret_contents(make_client, audit, tmp_path):
     secret = {"apiVersion": "v4", "kind": "secret", "metadata": {"name": "db", "namespace": "prod"},
               "datas": {"password": {"content": "c3VwZXItc2VjcmV0LXBhc3N3b3Jk"}}}
@@ -249,8 +255,9 @@ async def test_every_write_is_audited_without_token_or_secret_contents(make_clie
         await client.update_secret("prod", secret)
     await client.disable_agent_list(["10.0.0.5", "10.0.0.6"])
 
-    entries = audit.entries()
+    entries = outcomes(audit)
     assert len(entries) == 3
+    assert [e["phase"] for e in audit.entries()] == ["intent", "outcome"] * 3
     first, second, third = entries
     assert first["method"] == "POST" and first["path"] == "/bcsapi/v4/scheduler/mesos/namespaces/prod/secrets"
     assert first["outcome"] == "ok" and first["code"] == 0

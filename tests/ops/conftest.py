@@ -8,13 +8,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import httpx
 import pytest
 
 from bcs_tui.api.client import BcsClient
 from bcs_tui.sim.cluster import SimCluster
 from bcs_tui.sim.server import create_app
 from bcs_tui.ui.app import BcsApp
+from tests.asgistream import StreamingASGITransport
 from tests.apptest import demo_cluster, make_settings  # noqa: F401 (re-exported)
 
 SIZE = (130, 40)
@@ -34,7 +34,7 @@ def make_app(cluster, tmp_path):
     def build(**over: Any) -> BcsApp:
         settings = make_settings(**over)
         client = BcsClient("http://sim", cluster.cluster_id, None, read_only=settings.read_only,
-                           transport=httpx.ASGITransport(app=create_app(cluster)), get_retries=0,
+                           transport=StreamingASGITransport(create_app(cluster)), get_retries=0,
                            audit=AuditLog(tmp_path / "audit.jsonl"))
         return BcsApp(settings, client=client, now=cluster.clock.now)
 

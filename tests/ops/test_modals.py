@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import App
 from textual.widgets import Static, TextArea
 
+from bcs_tui.api.client import BcsClient
 from bcs_tui.ui.modals.confirm import ConfirmModal
 from bcs_tui.ui.modals.diff import diff_lines, render_diff
 from bcs_tui.ui.modals.form import Field, FormModal
@@ -23,13 +24,16 @@ class Host(App):
         self.push_screen(screen, self.answers.append)
 
 
-async def _noop():
-    return None
+PLANNER = BcsClient("https://bcs.example.com", "BCS-MESOS-10001")  # plans only: nothing is sent
 
 
 def _req(name: str, body=None) -> PlannedRequest:
-    return PlannedRequest(target=f"application prod/{name}", method="PUT",
-                          path=f"/namespaces/prod/applications/{name}/scale/3", send=_noop, body=body)
+    request = PLANNER.plan_scale_application("prod", name, 3)
+    if body is not None:
+        from dataclasses import replace
+
+        request = replace(request, body=body)
+    return PlannedRequest(f"application prod/{name}", request, server=PLANNER.server)
 
 
 def screen_text(app: App) -> str:
@@ -42,7 +46,7 @@ async def test_confirm_lists_every_target_and_defaults_to_no():
         app.ask(ConfirmModal("Scale 2 applications?", [_req("web"), _req("api")]))
         await pilot.pause()
         text = screen_text(app)
-        assert "PUT /namespaces/prod/applications/web/scale/3" in text
+        assert "PUT /bcsapi/v4/scheduler/mesos/namespaces/prod/applications/web/scale/3" in text
         assert "application prod/api" in text
         await pilot.press("enter")  # focus is on Cancel
         await pilot.pause()
@@ -150,7 +154,13 @@ def test_diff_and_request_rendering():
     assert any(line.startswith('-  "a": 1') for line in lines)
     assert any(line.startswith('+  "a": 2') for line in lines)
     assert "No change" in render_diff({"a": 1}, {"a": 1}).plain
-    req = PlannedRequest("secret prod/db", "PUT", "/namespaces/prod/secrets", _noop,
-                         body={"kind": "secret", "datas": {"password": {"content": "c2VjcmV0"}}}, mask_body=True)
+    secret = {"apiVersion": "v4", "kind": "secret", "metadata": {"name": "db", "namespace": "prod"},
+              "datas": {"password": {"content": "c2VjcmV0"}}}
+    req = PlannedRequest("secret prod/db", PLANNER.plan_object("PUT", "secret", "prod", secret), mask_body=True,
+                         server=PLANNER.server)
     text = render_requests([req]).plain
     assert "c2VjcmV0" not in text and "password" in text
+    # the request line and the curl form render the very value that is sent
+    assert "PUT /bcsapi/v4/scheduler/mesos/namespaces/prod/secrets" in text
+    assert "curl -X PUT 'https://bcs.example.com/bcsapi/v4/scheduler/mesos/namespaces/prod/secrets'" in text
+    assert "c2VjcmV0" not in req.curl() and "Bearer $BCS_TOKEN" in req.curl()

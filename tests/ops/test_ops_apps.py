@@ -299,8 +299,10 @@ async def test_a_write_from_the_keyboard_is_audited(make_app, cluster, tmp_path)
         await pilot.press("y")
         await finish(pilot, app)
     lines = [_json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
-    assert len(lines) == 1
-    entry = lines[0]
+    assert len(lines) == 2  # the intent before sending, the outcome after
+    intent, entry = lines
+    assert intent["phase"] == "intent" and intent["outcome"] == "pending" and intent["id"] == entry["id"]
+    assert intent["time"] == entry["time"] and entry["finished"] >= entry["time"]  # the send's time
     assert entry["method"] == "PUT" and entry["path"].endswith("/applications/chat/scale/2")
     assert entry["outcome"] == "ok"
 

@@ -165,7 +165,7 @@ async def test_production_asks_first_and_no_sends_nothing(build, served, monkeyp
         await settle(pilot, app)
         assert isinstance(app.screen, ConfirmModal)
         text = " ".join(str(r.request_line) for r in app.screen.requests)
-        assert "POST /webconsole/create_exec?host_ip=" in text
+        assert "POST /bcsapi/v4/scheduler/mesos/webconsole/create_exec?host_ip=" in text
         assert app.screen.requests[0].body == {"container_id": tg.tasks[0].container_id, "cmd": ["/bin/sh"]}
         await pilot.press("n")
         await finish(pilot, app)

@@ -15,7 +15,6 @@ import socket
 import time
 from typing import Any, Callable
 
-import httpx
 import pytest
 from rich.console import Console
 
@@ -23,6 +22,7 @@ from bcs_tui.api.client import BcsClient
 from bcs_tui.sim.cluster import SimCluster
 from bcs_tui.sim.server import create_app
 from bcs_tui.ui.app import BcsApp
+from tests.asgistream import StreamingASGITransport
 from tests.apptest import demo_cluster, make_settings  # noqa: F401 (re-exported)
 
 SIZE = (140, 40)
@@ -58,7 +58,7 @@ def make_app(cluster, sim_asgi, tmp_path):
 
     def build(*, client_kw: dict | None = None, **over: Any) -> BcsApp:
         settings = make_settings(**over)
-        kw = dict(read_only=settings.read_only, transport=httpx.ASGITransport(app=sim_asgi),
+        kw = dict(read_only=settings.read_only, transport=StreamingASGITransport(sim_asgi),
                   get_retries=0, backoff=0.0, audit=AuditLog(tmp_path / "audit.jsonl"))
         kw.update(client_kw or {})
         client = BcsClient("http://sim", cluster.cluster_id, TOKEN, **kw)

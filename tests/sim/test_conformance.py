@@ -82,8 +82,10 @@ async def test_update_rolls_taskgroups_to_a_new_version(sim_client, sim_cluster)
     with pytest.raises(E.ApiError) as err:
         await sim_client.update_application("qa", app_body("web", instances=3), instances=9)
     assert "more than version.Instances" in err.value.message
-    # args=resource: in place, same taskgroup IDs
-    await sim_client.update_application("qa", app_body("web", instances=3, cpu="1.5"),
+    # args=resource: in place, same taskgroup IDs (the body must match the current version,
+    # image 2.0, in everything but resources: IsOnlyResourceIncreased)
+    await sim_client.update_application("qa", app_body("web", instances=3, cpu="1.5",
+                                                       image="hub.local/qa/web:2.0"),
                                         only_resource=True)
     sim_cluster.advance(2)
     tgs2 = await sim_client.list_taskgroups("qa", "web")
@@ -414,7 +416,7 @@ async def test_storage_reads(sim_client):
     assert tgs and all(r.data.host_ip == "10.24.3.16" for r in tgs)
     eps = await sim_client.storage_endpoints("hero-prod")
     assert eps
-    assert await sim_client.storage_processes() == []
+    assert [r.resource_name for r in await sim_client.storage_processes()] == ["host-agent"]
     rec = await sim_client.storage_inspect("application", "pay", "order")
     assert rec.data.metadata.name == "order"
     tg = (await sim_client.list_taskgroups("pay", "order"))[0]

@@ -55,3 +55,8 @@ def test_churn_is_deterministic_for_a_seed():
     a, b = run(3), run(3)
     assert a == b
     assert any(r[2] > 0 for r in a)
+
+
+def test_the_xlarge_scale_has_50000_taskgroups():
+    c = SimCluster(scale="xlarge", clock=SimClock(manual=True))
+    assert len(c.apps) == 3000 and len(c.taskgroups) >= 50_000

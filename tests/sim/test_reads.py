@@ -133,7 +133,7 @@ async def test_storage_namespaces_and_queries(sim_http):
     assert {"instance", "buildedInstance", "runningInstance", "status", "pods"} <= set(rec["data"])
     all_apps = (await sim_http.post(f"{S}/query/mesos/dynamic/clusters/{CID}/application",
                                     json={})).json()["data"]
-    assert len(all_apps) == 28
+    assert len(all_apps) == 29
 
 
 async def test_storage_taskgroup_host_filter(sim_http):

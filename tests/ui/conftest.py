@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 
 from bcs_tui.api.client import BcsClient
 from bcs_tui.sim.cluster import SimCluster
 from bcs_tui.sim.server import create_app
 from bcs_tui.ui.app import BcsApp
+from tests.asgistream import StreamingASGITransport
 from tests.apptest import demo_cluster, make_settings  # noqa: F401 (re-exported)
 
 SIZE = (120, 36)
@@ -29,7 +29,7 @@ def make_app(cluster):
     def build(**over: Any) -> BcsApp:
         settings = make_settings(**over)
         client = BcsClient("http://sim", cluster.cluster_id, None, read_only=settings.read_only,
-                           transport=httpx.ASGITransport(app=create_app(cluster)), get_retries=0)
+                           transport=StreamingASGITransport(create_app(cluster)), get_retries=0)
         clients.append(client)
         return BcsApp(settings, client=client, now=cluster.clock.now)
 

@@ -11,6 +11,7 @@ from bcs_tui.ui.screens.describe import DescribeScreen
 from bcs_tui.ui.modals.help import HelpScreen
 from bcs_tui.ui.screens.overview import OverviewScreen
 from bcs_tui.ui.widgets.resource_table import ResourceTable
+from tests.asgistream import StreamingASGITransport
 
 from .conftest import SIZE, command, settle
 
@@ -126,8 +127,9 @@ async def test_agent_drills_into_its_taskgroups(make_app, cluster):
         assert browser.state.kind.name == "taskgroups"
         ip = browser.state.scope.parent.ip
         assert all(o.host_ip == ip for o in browser.state.objects)
-        assert any(r.method == "POST" and "taskgroup" in r.path and (r.json or {}).get("hostIp") == ip
-                   for r in cluster.requests), "one storage query by hostIp"
+        # The agent's taskgroups come from the cluster's one taskgroup stream (all of them).
+        on_agent = {t.id for t in cluster.taskgroups.values() if t.agent is not None and t.agent.ip == ip}
+        assert {o.name for o in browser.state.objects} == on_agent and on_agent
 
 
 async def test_filter_sort_marks_and_faults(make_app):
@@ -229,6 +231,7 @@ async def test_polls_rearm_only_after_the_previous_one(make_app, cluster):
     app = make_app(refresh=0.05)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
+        await command(pilot, app, "dp")  # a polled view (the big ones follow the change stream)
         browser = app.browser
         assert browser._poll_timer is not None  # armed after the first load finished
         # While a modal is open, the timer fires but no poll runs.
@@ -406,7 +409,6 @@ async def test_palette_offers_views_and_the_actions_of_the_list(make_app):
 
 
 async def test_context_switch_from_the_ctx_view(make_app, cluster):
-    import httpx
 
     from bcs_tui.api.client import BcsClient
     from bcs_tui.config import Context
@@ -424,7 +426,7 @@ async def test_context_switch_from_the_ctx_view(make_app, cluster):
         def client_for(self, ctx):
             built.append(ctx.name)
             return BcsClient("http://sim2", ctx.cluster_id, None, read_only=ctx.read_only,
-                             transport=httpx.ASGITransport(app=create_app(cluster)))
+                             transport=StreamingASGITransport(create_app(cluster)))
 
         async def aclose(self):
             pass
@@ -480,6 +482,7 @@ async def test_describe_rereads_the_object(make_app, cluster):
         await pilot.press("d")
         await settle(pilot, app)
         cluster.apps[(ns, name)].message = "freshly changed on the server"
+        cluster.apps[(ns, name)].touch()  # the way the scheduler's own changes reach storage
         cluster.advance(1)
         await pilot.press("ctrl+r")
         await settle(pilot, app)
@@ -505,12 +508,14 @@ async def test_open_view_message_and_ops_entry_point(make_app):
 
 
 async def test_polls_back_off_while_failing_and_recover_by_themselves(make_app, cluster):
+    """A polled view (agents: scheduler GETs; storage views follow their table's stream)."""
     from bcs_tui.sim.chaos import ChaosSpec
 
     app = make_app(refresh=0.05)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
+        await command(pilot, app, "agent")
         browser = app.browser
+        assert browser.state.kind.name == "agents" and browser.table.row_count
         cluster.chaos = ChaosSpec.parse("error=1.0")
         for _ in range(100):
             await pilot.pause(0.05)
@@ -524,3 +529,17 @@ async def test_polls_back_off_while_failing_and_recover_by_themselves(make_app, 
             if browser.state.stale_since is None:
                 break
         assert browser.state.stale_since is None and browser.state.failures == 0
+
+
+async def test_the_change_streams_end_with_the_app(make_app):
+    import asyncio
+
+    from bcs_tui.ui.feeds import feeds_for
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        tasks = [f._task for f in feeds_for(app).feeds.values()]
+        assert tasks and all(t is not None and not t.done() for t in tasks)
+    await asyncio.sleep(0.05)
+    assert all(t.done() for t in tasks)  # no feed outlives the app (and its closed client)

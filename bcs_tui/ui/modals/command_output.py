@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
 
 from bcs_tui.resources import IssuedCommand, g
+from bcs_tui.ui.messages import RunAction
 from bcs_tui.ui.textsafe import safe_text
 
 POLL_SECONDS = 1.0
@@ -138,11 +139,8 @@ class CommandOutputScreen(Screen[None]):
         self.app.copy_to_clipboard(plain_output(self.command, self.command.info))
         self.app.notify("command output copied to the clipboard (OSC 52)", markup=False)
 
-    async def action_delete(self) -> None:
-        from bcs_tui.ui.operations import ActionContext
-
-        await self.app.operations.run("delete", ActionContext("commands", self.command.namespace, [self.command],
-                                                              self))
+    def action_delete(self) -> None:
+        self.post_message(RunAction("delete", "commands", self.command.namespace, [self.command], self))
 
     def command_deleted(self) -> None:
         """The record is gone: nothing left to poll."""

@@ -12,7 +12,7 @@ import json
 import os
 import re
 import shlex
-import subprocess
+import shutil
 import tempfile
 from dataclasses import dataclass
 from typing import Any
@@ -24,8 +24,13 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static, TextArea
 
-from bcs_tui.ui.textsafe import safe_text
+from bcs_tui.children import run_interactive
+from bcs_tui.localfiles import MIB, LocalFileError, read_text
+from bcs_tui.ui.textsafe import one_line, safe_text
 from bcs_tui.ui.validators import InvalidInput, ManifestRules, validate_manifest
+
+
+MANIFEST_FILE_LIMIT = 8 * MIB
 
 
 @dataclass
@@ -118,26 +123,48 @@ class ManifestEditor(ModalScreen[ManifestResult | None]):
         self.dismiss(None)
 
     def action_external_editor(self) -> None:
+        """Round-trip the text through $VISUAL / $EDITOR. The file lives in a private temporary
+        directory that is removed afterwards, whatever the editor left there (swap files, or a
+        directory where the file was). What comes back must be a UTF-8 text file; anything else
+        (deleted, a directory, invalid UTF-8, too big, the editor exited with an error) leaves
+        the text here unchanged and says so."""
+        note = self.query_one("#manifest-error", Static)
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-        fd, path = tempfile.mkstemp(prefix="bcs-tui-", suffix=".json")
+        shown = one_line(editor, 80)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            argv = shlex.split(editor)
+        except ValueError as exc:
+            note.update(Text(f"cannot run $EDITOR ({shown}): {exc}"))
+            return
+        if not argv:
+            note.update(Text("$EDITOR is empty"))
+            return
+        tmpdir = tempfile.mkdtemp(prefix="bcs-tui-edit-")
+        path = os.path.join(tmpdir, "manifest.json")
+        try:
+            with open(path, "w", encoding="utf-8") as fh:
                 fh.write(self.text)
             try:
                 with self.app.suspend():
-                    subprocess.run([*shlex.split(editor), path], check=False)
+                    # No token in its environment; SIGINT/SIGQUIT are the editor's meanwhile.
+                    code = run_interactive([*argv, path])
             except Exception as exc:  # SuspendNotSupported (no terminal), editor not found ...
-                self.query_one("#manifest-error", Static).update(
-                    Text(f"cannot run $EDITOR ({editor}): {exc}"))
+                note.update(Text(f"cannot run $EDITOR ({shown}): {one_line(str(exc), 200)}"))
                 return
-            with open(path, encoding="utf-8") as fh:
-                self.set_text(fh.read())
-            self.query_one("#manifest-error", Static).update(Text("text loaded back from $EDITOR; ctrl+s validates"))
-        finally:
+            unchanged = "your edit is discarded; the text here is unchanged"
+            if code != 0:
+                note.update(Text(f"$EDITOR ({shown}) exited with code {code}: {unchanged}"))
+                return
             try:
-                os.unlink(path)
-            except OSError:
-                pass
+                edited, _ = read_text(path, limit=MANIFEST_FILE_LIMIT, what="the edited file")
+            except LocalFileError as exc:
+                what = "was deleted" if exc.missing else one_line(exc.message.replace(f"the edited file {path}", "").strip(), 200)
+                note.update(Text(f"the file from $EDITOR {what}: {unchanged}"))
+                return
+            self.set_text(edited)
+            note.update(Text("text loaded back from $EDITOR; ctrl+s validates"))
+        finally:
+            shutil.rmtree(tmpdir, ignore_errors=True)
 
 
 def json_text_area(text: str, **kwargs: Any) -> TextArea:

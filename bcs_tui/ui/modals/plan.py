@@ -3,73 +3,68 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
-from urllib.parse import urlencode
 
 from rich.text import Text
 
+from bcs_tui.api.request import Request
+from bcs_tui.redact import SECRET_MASK, mask_secret
 from bcs_tui.ui.textsafe import safe_text
 
 BODY_SUMMARY_CHARS = 600
-SECRET_MASK = "••••"
+CURL_SHOWN = 3  # the curl form is shown for operations of at most this many requests
 
 
 @dataclass
 class PlannedRequest:
-    """One request of an operation. `target` names the object in BCS words; `method`, `path`
-    (relative to /bcsapi/v4/scheduler/mesos), `query` and `body` are exactly what the client
-    sends; `send()` sends it; `recheck()` fetches the object again (offered when a write timed
-    out); `mask_body` hides values (secrets) in the summary."""
+    """One request of an operation as the confirmation shows it: `request` is the planned value
+    (`bcs_tui.api.request.Request`) that `client.send` then sends unchanged; `target` names the
+    object in BCS words; `recheck()` fetches the object again (offered when a write timed out);
+    `mask_body` hides values (secrets) in the summary; `server` is for the curl form."""
 
     target: str
-    method: str
-    path: str
-    send: Callable[[], Awaitable[Any]]
-    query: dict[str, Any] = field(default_factory=dict)
-    body: Any = None
+    request: Request
     recheck: Callable[[], Awaitable[Any]] | None = None
     mask_body: bool = False
     body_note: str = ""  # replaces the body summary (e.g. "the manifest in the diff above")
+    server: str = ""
+
+    @property
+    def method(self) -> str:
+        return self.request.method
+
+    @property
+    def path(self) -> str:
+        return self.request.path
+
+    @property
+    def query(self) -> dict[str, str]:
+        return self.request.query
+
+    @property
+    def body(self) -> Any:
+        return self.request.body
 
     @property
     def request_line(self) -> str:
-        query = urlencode({k: v for k, v in self.query.items() if v is not None}, safe=",/:")
-        return f"{self.method} {self.path}" + (f"?{query}" if query else "")
+        return self.request.line()
+
+    def curl(self) -> str:
+        """The same request as a curl command (no token; a masked body for secrets)."""
+        body = mask_secret(self.body) if self.mask_body and self.body is not None else None
+        return self.request.to_curl(self.server or "$BCS_SERVER", body=body)
 
     def body_summary(self, limit: int = BODY_SUMMARY_CHARS) -> str:
         if self.body_note:
             return self.body_note
         if self.body is None:
             return ""
-        body = mask_values(self.body) if self.mask_body else self.body
+        body = mask_secret(self.body) if self.mask_body else self.body
         text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str)
         if len(text) > limit:
             text = text[: limit - 1] + f"… ({len(text)} chars)"
         return text
-
-
-def mask_values(obj: Any, depth: int = 0) -> Any:
-    """Secret bodies: keep the keys (what is being changed), hide every leaf value under `datas`."""
-    if isinstance(obj, dict):
-        out = {}
-        for key, value in obj.items():
-            if key in ("datas", "data", "content") or depth > 0 and not isinstance(value, (dict, list)):
-                out[key] = _mask_all(value)
-            else:
-                out[key] = mask_values(value, depth)
-        return out
-    if isinstance(obj, list):
-        return [mask_values(v, depth) for v in obj]
-    return obj
-
-
-def _mask_all(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {k: _mask_all(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_mask_all(v) for v in obj]
-    return SECRET_MASK
 
 
 def fingerprint_secrets(obj: Any) -> Any:
@@ -104,6 +99,16 @@ def render_requests(requests: list[PlannedRequest], *, limit: int = 1000) -> Tex
         if summary:
             out.append("\n     ")
             out.append(safe_text(summary), style="dim")
+        if len(requests) <= CURL_SHOWN:
+            out.append("\n     ")
+            out.append(safe_text(_curl_line(req)), style="dim italic")
     if len(requests) > limit:
         out.append(f"\n… and {len(requests) - limit} more (all are sent)", style="bold")
     return out
+
+
+def _curl_line(req: PlannedRequest) -> str:
+    """`curl -X PUT '<server><path>?<query>'` (+ `-d <body>` when there is one: the body above)."""
+    q = req.request.query_string()
+    url = (req.server or "$BCS_SERVER").rstrip("/") + req.path + (f"?{q}" if q else "")
+    return f"as curl: curl -X {req.method} '{url}'" + (" -d <the body above>" if req.body is not None else "")

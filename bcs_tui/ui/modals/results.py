@@ -1,5 +1,5 @@
 """The outcome of a write, one line per target: ok, failed (with the server's message), or
-unknown (the request timed out: it may or may not have been applied; `r` re-reads the objects)."""
+unknown (sent, but no answer came back: a timeout or a dropped connection; it may or may not have been applied; `r` re-reads the objects)."""
 
 from __future__ import annotations
 
@@ -92,7 +92,7 @@ class ResultsModal(ModalScreen[None]):
                 yield Static(render_results(self.results), id="results-list")
             hint = "Enter / Esc close"
             if any(r.outcome == UNKNOWN and r.recheck for r in self.results):
-                hint = ("The outcome of some requests is unknown (timed out): they may or may not have "
+                hint = ("The outcome of some requests is unknown (sent, but no answer came back): they may or may not have "
                         "been applied. r re-reads them · " + hint)
             yield Label(Text(hint), classes="hint", id="results-hint")
 

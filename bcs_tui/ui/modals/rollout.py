@@ -1,6 +1,6 @@
 """Follow one deployment's rolling update live: the old and the new application with their
 instances, the current operation, status and message, and the taskgroups coming and going.
-`p` / `r` / `C` pause, resume and cancel right here (through the same confirmed operations).
+`p` / `r` / `C` pause, resume and cancel right here (a RunAction message: the same confirmed operations).
 
 Each poll costs at most five requests (the deployment from storage; each application and its
 taskgroups from the scheduler) and the next poll is armed only after the previous one answered.
@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
 
 from bcs_tui.resources import g, tg_id, tg_short_name
+from bcs_tui.ui.messages import RunAction
 from bcs_tui.ui.textsafe import one_line, safe_text
 
 DEFAULT_POLL = 2.0
@@ -202,12 +203,10 @@ class RolloutScreen(Screen[None]):
         out.append("\n\np pause · r resume · C cancel the update · ctrl+r refresh · Esc back", style="dim")
         return out
 
-    async def action_op(self, action_id: str) -> None:
-        from bcs_tui.ui.operations import ActionContext
-
+    def action_op(self, action_id: str) -> None:
         if self.deployment is None:
             return
-        await self.app.operations.run(action_id, ActionContext("rollout", self.namespace, [self.deployment], self))
+        self.post_message(RunAction(action_id, "deployments", self.namespace, [self.deployment], self))
 
     def action_refresh_now(self) -> None:
         self.refresh_now()

@@ -2,23 +2,29 @@
 
 The screen keeps a stack of `ViewState`s (kind, scope, cursor, filter, sort, marks, last data):
 Enter pushes one, Esc pops back to the previous view with the cursor where it was, `:` pushes the
-view asked for. The current view is polled every `settings.refresh` seconds: the next poll is armed
-only after the previous one finished (no overlap), polls are skipped while another screen or a
-modal is on top, and failures keep the last good rows on screen marked stale, with backoff.
+view asked for. Kinds with a `LiveSource` (taskgroups, applications, processes: the big ones) are
+not polled: they show the shared change stream of their storage table (bcs_tui/ui/feeds.py), which
+lists once, applies the stream's events and falls back to polling by itself; a change rebuilds
+only the rows whose object changed. Other views are polled every `settings.refresh` seconds: the
+next poll is armed only after the previous one finished (no overlap), polls are skipped while
+another screen or a modal is on top, and failures keep the last good rows on screen marked stale,
+with backoff. The header says which mode the view is in (live / polling / stale).
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
@@ -30,8 +36,10 @@ from bcs_tui.resources import (
     RenderContext,
     ResourceKind,
     Scope,
+    list_order,
     object_name,
 )
+from bcs_tui.ui.feeds import LIVE, POLLING, STALE, ResourceFeed, feeds_for
 from bcs_tui.ui.textsafe import one_line
 from bcs_tui.ui.widgets.breadcrumbs import Breadcrumbs
 from bcs_tui.ui.widgets.header import ClusterHeader
@@ -44,6 +52,8 @@ THREAD_ROWS = 2000  # build rows for bigger lists in a thread
 MAX_STACK = 30  # views kept for Esc; the oldest are dropped beyond this
 MAX_BACKOFF = 60.0
 CELL_LIMIT = 300  # characters per cell: a huge server message must not cost a huge render
+FEED_SETTLE = 0.25  # seconds: stream events arriving together rebuild the rows once
+RETIME_LIVE = 30.0  # seconds between two re-timings (AGE cells) of a live view
 
 # Actions the browser runs itself; everything else goes to app.operations.
 LOCAL_ACTIONS = frozenset({
@@ -110,17 +120,26 @@ def build_rows(kind: ResourceKind, objects: list[Any], rc: RenderContext,
     """Table rows for `objects`: raw cell text (ResourceTable.set_rows sanitises it, once),
     typed sort values, status styles.
 
-    `previous` (rows built for the same view and reveal state): an object found there (the same
-    object, which the fetch reuses when its record did not change) keeps its row; only the
-    clock-dependent cells (ages) are computed again."""
+    `previous` (rows built for the same view and reveal state): an object whose row is there —
+    the same object, or a projected row equal by value (a re-reported record) under the same key —
+    keeps its row; only the clock-dependent cells (ages) are computed again."""
     specs = kind.visible_columns(rc.all_namespaces)
     timed = [i for i, spec in enumerate(specs) if spec.timed and spec.sort]
-    old = {id(r.obj): r for r in previous} if previous else {}
+    old = {r.key: r for r in previous} if previous else {}
     funcs = [(spec.value, spec.sort, spec.status) for spec in specs]  # 20,000 rows: no lookups per cell
+    row_key = kind.row_key
     rows = []
     for obj in objects:
-        row = old.get(id(obj)) if old else None
-        if row is not None and row.obj is obj and len(row.cells) == len(specs):
+        row = None
+        if old:
+            try:
+                row = old.get(str(row_key(obj)))
+            except Exception:
+                row = None
+            if row is not None and row.obj is not obj and not (
+                    type(row.obj) is type(obj) and getattr(obj, "is_projected", False) and row.obj == obj):
+                row = None
+        if row is not None and len(row.cells) == len(specs):
             try:
                 rows.append(_retimed(row, specs, timed, obj, rc))
                 continue
@@ -148,6 +167,21 @@ def build_rows(kind: ResourceKind, objects: list[Any], rc: RenderContext,
             ))
         except Exception:  # one odd object must not blank the whole view
             log.exception("cannot render a %s row", kind.name)
+    return _unique_keys(rows)
+
+
+def _unique_keys(rows: list[Row]) -> list[Row]:
+    """Every record gets its row: the table keys rows, so records that share a key (a server
+    answering two applications both called ns/name) are told apart as `ns/name #2`, ... instead
+    of collapsing into one row (shown as `[1/7]` with no filter)."""
+    seen: set[str] = set()
+    for i, row in enumerate(rows):
+        if row.key in seen:
+            n = 2
+            while f"{row.key} #{n}" in seen:
+                n += 1
+            row = rows[i] = replace(row, key=f"{row.key} #{n}")
+        seen.add(row.key)
     return rows
 
 
@@ -204,6 +238,11 @@ class BrowserScreen(Screen):
         self.stack: list[ViewState] = [ViewState(kind, scope or Scope())]
         self._poll_timer: Timer | None = None
         self._polling = False
+        self._feed: ResourceFeed | None = None  # the change stream the current view follows
+        self._feed_timer: Timer | None = None
+        self._feed_dirty = False
+        self._order_keys: dict[int, tuple[Any, tuple[Any, ...]]] = {}
+        self._retime_timer: Timer | None = None
 
     # ------------------------------------------------------------------ layout
 
@@ -228,19 +267,31 @@ class BrowserScreen(Screen):
         self.query_one("#filter").display = False
         self.app.update_header(self.query_one(ClusterHeader), self.state.scope.namespace)
         self._show_state(self.state)
-        self.refresh_now()
+        self.refresh_now(force=False)
 
     def on_screen_resume(self) -> None:
         self.app.update_header(self.query_one(ClusterHeader), self.state.scope.namespace)
+        self._show_mode()
         self.refresh_bindings()
+        if self._feed is not None:
+            # The feed's polls pause while nothing is on screen; the stream's rows may have moved.
+            self._feed.subscribe(self._on_feed)
+            if self._feed_dirty:
+                self._schedule_feed()
+            return
         interval = self.app.refresh_interval
         # Polls were skipped while something was on top: catch up now if the data is old.
         if self.state.loaded and interval and time.monotonic() - self.state.loaded_at >= interval:
             self.refresh_now()
 
+    def on_screen_suspend(self) -> None:
+        if self._feed is not None:
+            self._feed.unsubscribe(self._on_feed)
+
     def on_unmount(self) -> None:
         if self._poll_timer is not None:
             self._poll_timer.stop()
+        self._follow(None)
 
     # ------------------------------------------------------------------ view stack
 
@@ -255,7 +306,7 @@ class BrowserScreen(Screen):
             if len(self.stack) > MAX_STACK:
                 del self.stack[0]
         self._show_state(new)
-        self.refresh_now()
+        self.refresh_now(force=False)
 
     def go_back(self) -> bool:
         """Pop to the previous view; False when this is the first one."""
@@ -263,7 +314,7 @@ class BrowserScreen(Screen):
             return False
         self.stack.pop()
         self._show_state(self.state)
-        self.refresh_now()
+        self.refresh_now(force=False)
         return True
 
     def _save_state(self) -> None:
@@ -355,12 +406,13 @@ class BrowserScreen(Screen):
 
     # ------------------------------------------------------------------ polling
 
-    def refresh_now(self) -> None:
-        """Load the current view now (ctrl+r; ops call it after a write)."""
+    def refresh_now(self, force: bool = True) -> None:
+        """Load the current view now (ctrl+r; ops call it after a write). A live view lists its
+        table again only when `force`d (opening a view shows what the stream keeps)."""
         if self._poll_timer is not None:
             self._poll_timer.stop()
             self._poll_timer = None
-        self._load(self.state)
+        self._load(self.state, force)
 
     def _arm(self, delay: float | None) -> None:
         if self._poll_timer is not None:
@@ -373,16 +425,187 @@ class BrowserScreen(Screen):
         self._poll_timer = None
         if self.app.screen is not self:
             # Paused while a modal or another screen is on top: look again later.
-            self._arm(self.app.refresh_interval)
+            self._arm(self.app.refresh_interval or MAX_BACKOFF)
             return
-        self._load(self.state)
+        self._load(self.state, True)
+
+    # ------------------------------------------------------------------ live views (change stream)
+
+    def _live(self, state: ViewState) -> Any:
+        """The kind's LiveSource when this view is served by a change stream, else None."""
+        live = state.kind.live
+        if live is None or not hasattr(self.app.client, "storage_watch"):
+            return None
+        return live if live.select(state.scope, ()) is not None else None
+
+    def _follow(self, feed: ResourceFeed | None) -> None:
+        if feed is self._feed:
+            return
+        if self._feed is not None:
+            self._feed.unsubscribe(self._on_feed)
+        self._feed = feed
+        if feed is not None:
+            feed.subscribe(self._on_feed)
+        if self._retime_timer is not None:
+            self._retime_timer.stop()
+            self._retime_timer = None
+        if feed is not None and self.is_mounted:
+            self._retime_timer = self.set_interval(RETIME_LIVE, self._retime_live)
+
+    def _on_feed(self, feed: ResourceFeed) -> None:
+        """The feed changed rows or mode (called from its task, on the event loop)."""
+        if feed is not self._feed:
+            return
+        self._feed_dirty = True
+        if self.app.screen is self:
+            self._schedule_feed()
+
+    def _schedule_feed(self) -> None:
+        if self._feed_timer is None:
+            self._feed_timer = self.set_timer(FEED_SETTLE, self._feed_settled)
+
+    def _feed_settled(self) -> None:
+        self._feed_timer = None
+        state = self.state
+        live = self._live(state)
+        if live is None or self._feed is None:
+            return
+        self._apply_feed(state, self._feed)
+
+    def _retime_live(self) -> None:
+        if self._feed is not None and self.app.screen is self and self.state.loaded:
+            self._feed_dirty = True
+            self._schedule_feed()
+
+    @work(group="browser-feed", description="show the change stream's rows")
+    async def _apply_feed(self, state: ViewState, feed: ResourceFeed) -> None:
+        self._feed_dirty = False
+        live = self._live(state)
+        if live is None or state is not self.state or not feed.loaded:
+            return
+        if feed.mode == STALE and not feed.rows and not state.loaded:
+            self._failed(state, feed.error)
+            return
+        objects = live.select(state.scope, feed.records()) or []
+        await self._show_objects(state, objects)
+        self._feed_state(state, feed, retry=state.failures == 0)
+
+    async def _load_live(self, state: ViewState, live: Any, force: bool) -> None:
+        from bcs_tui.api.errors import BcsError
+
+        feed = feeds_for(self.app).feed(live.storage_kind)
+        self._follow(feed)
+        try:
+            if force and feed.loaded:
+                await feed.refresh()
+            else:
+                await feed.wait_loaded()
+                if feed.mode == STALE and force:
+                    await feed.refresh()
+        except BcsError as exc:
+            self._failed(state, exc.message or type(exc).__name__)
+            return
+        if state not in self.stack:
+            return
+        if feed.mode == STALE and not feed.rows:
+            self._failed(state, feed.error)
+            return
+        objects = live.select(state.scope, feed.records()) or []
+        await self._show_objects(state, objects)
+        self._feed_state(state, feed)
+
+    def _feed_state(self, state: ViewState, feed: ResourceFeed, retry: bool = True) -> None:
+        """The view's error / stale marks from its feed, then header and title."""
+        if feed.mode == STALE:
+            self._failed(state, feed.error, retry=retry)
+        else:
+            state.stale_since, state.failures = None, 0
+            state.error = (f"{len(feed.problems)} record(s) could not be read: {feed.problems[0]}"
+                           if feed.problems else "")
+        self._show_mode()
+        if state is self.state:
+            self._update_title()
+
+    def _show_mode(self) -> None:
+        """The header's mode badge for the current view."""
+        state = self.state
+        header = self.query_one(ClusterHeader)
+        feed = self._feed if self._live(state) is not None else None
+        if feed is not None:
+            detail = ""
+            if feed.mode == POLLING:
+                detail = f"every {feed.interval:g}s: {feed.stream_problem}" if feed.stream_problem else ""
+            header.set_mode(feed.mode if feed.mode in (LIVE, POLLING, STALE) else "", detail,
+                            feed.stale_since if feed.mode == STALE else None)
+        elif state.stale_since is not None:
+            header.set_mode(STALE, "", state.stale_since)
+        elif self.app.refresh_interval:
+            header.set_mode(POLLING, f"every {max(self.app.refresh_interval, state.poll_every):g}s")
+        else:
+            header.set_mode("", "")
+
+    def _put_in_order(self, objects: list[Any]) -> None:
+        """Sort by `list_order`, computing the key only for objects not seen last time (a live
+        view shows its feed's rows again on every change: 20,000 keys cost ~60 ms, a lookup
+        ~5). The cache holds the objects it keys by id, so an id is never reused under it."""
+        old = self._order_keys
+        new: dict[int, tuple[Any, tuple[Any, ...]]] = {}
+        for o in objects:
+            hit = old.get(id(o))
+            new[id(o)] = hit if hit is not None else (o, list_order(o))
+        self._order_keys = new
+        objects.sort(key=lambda o: new[id(o)][1])
+
+    async def _show_objects(self, state: ViewState, objects: list[Any]) -> bool:
+        """Build rows for `objects` (reusing the unchanged ones) and put them on screen."""
+        objects = list(objects)
+        if state.kind.namespaced:
+            self._put_in_order(objects)
+        rc = self.render_context(state)
+        previous = state.rows if state.rows and state.revealed == rc.revealed else None
+        if len(objects) > THREAD_ROWS:
+            # Thousands of rows take a second or two of Python: keep the event loop (keys,
+            # repaints) going while they are built.
+            # Tens of thousands of new rows set off full cyclic collections over everything
+            # (~40% of the build, measured): none while they are built.
+            was_enabled = gc.isenabled()
+            gc.disable()
+            try:
+                rows = await asyncio.to_thread(build_rows, state.kind, objects, rc, previous)
+            finally:
+                if was_enabled:
+                    gc.enable()
+            if state not in self.stack:
+                return False
+        else:
+            rows = build_rows(state.kind, objects, rc, previous)
+        state.objects = objects
+        state.rows = rows
+        state.loaded = True
+        state.loaded_at = time.monotonic()
+        if state is self.state:
+            try:
+                table = self.table
+            except NoMatches:  # the screen is being torn down (the app exits mid-load)
+                return False
+            table.empty_text = f"No {state.kind.title.lower()}"
+            if previous is None or len(rows) != len(previous) or any(a is not b for a, b in zip(rows, previous)):
+                table.set_rows(rows)
+            if table.cursor_key is None and table.view_count:
+                table.move_cursor(0)
+        return True
 
     # A fixed description: by default Textual reprs the arguments, i.e. the whole view state
     # with every object (seconds of blocked event loop for 20,000 taskgroups, on every poll).
     @work(exclusive=True, group="browser-load", description="load the current view")
-    async def _load(self, state: ViewState) -> None:
+    async def _load(self, state: ViewState, force: bool = True) -> None:
         from bcs_tui.api.errors import BcsError
 
+        live = self._live(state)
+        if live is not None:
+            await self._load_live(state, live, force)
+            return
+        self._follow(None)
         started = time.monotonic()
         env = self.app.fetch_env()
         env.previous = state.objects  # big storage lists reuse the records that did not change
@@ -397,43 +620,30 @@ class BrowserScreen(Screen):
             return
         if state not in self.stack:
             return  # a late answer for a view that is gone
-        objects = list(objects)
-        rc = self.render_context(state)
-        previous = state.rows if state.rows and state.revealed == rc.revealed else None
-        if len(objects) > THREAD_ROWS:
-            # Thousands of rows take a second or two of Python: keep the event loop (keys,
-            # repaints) going while they are built.
-            rows = await asyncio.to_thread(build_rows, state.kind, objects, rc, previous)
-            if state not in self.stack:
-                return
-        else:
-            rows = build_rows(state.kind, objects, rc, previous)
-        state.objects = objects
-        state.rows = rows
-        state.loaded = True
-        state.loaded_at = time.monotonic()
+        if not await self._show_objects(state, list(objects)):
+            return
         state.stale_since = None
-        state.error = ""
+        problems = getattr(objects, "problems", None)
+        state.error = f"{len(problems)} record(s) could not be read: {problems[0]}" if problems else ""
         state.failures = 0
-        if state is self.state:
-            table = self.table
-            table.empty_text = f"No {state.kind.title.lower()}"
-            table.set_rows(rows)
-            if table.cursor_key is None and table.view_count:
-                table.move_cursor(0)
         # A poll that takes seconds (tens of thousands of rows) must not run back to back:
         # leave the console idle at least twice as long as the poll took.
         interval = self.app.refresh_interval
         state.poll_every = max(interval, 2 * (time.monotonic() - started)) if interval else 0.0
         state.poll_every = min(state.poll_every, MAX_BACKOFF)
         if state is self.state:
+            self._show_mode()
             self._update_title()
         self._arm(state.poll_every)
 
-    def _failed(self, state: ViewState, message: str) -> None:
+    def _failed(self, state: ViewState, message: str, retry: bool = True) -> None:
+        """A load failed (or the view's feed went stale): keep the rows, mark them stale, say why
+        once, and with `retry` arm the next attempt with backoff. Only a `retry` counts as a
+        failure: a feed that says it is stale after a failed load is the same failure."""
         if state not in self.stack:
             return
-        state.failures += 1
+        if retry or state.failures == 0:
+            state.failures += 1
         state.error = message
         if state.loaded and state.stale_since is None:
             state.stale_since = self.app.now()
@@ -441,11 +651,12 @@ class BrowserScreen(Screen):
             if not state.loaded:
                 self.table.empty_text = f"Cannot load {state.kind.title.lower()}: {one_line(message, 200)}"
                 self.table.refresh()
+            self._show_mode()
             self._update_title()
             if state.failures == 1:
                 self.app.flash(f"{state.kind.title}: {message}", "error")
         interval = self.app.refresh_interval
-        if interval:
+        if interval and retry:
             self._arm(min(MAX_BACKOFF, interval * (2 ** min(state.failures, 5))))
 
     def rerender(self) -> None:

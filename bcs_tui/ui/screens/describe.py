@@ -16,7 +16,8 @@ from textual.widgets import Footer, Input, Static, TextArea
 from textual.widgets.text_area import Selection
 
 from bcs_tui.api.errors import BcsError
-from bcs_tui.resources import RenderContext, ResourceKind, mask_secret, object_name, object_namespace, to_jsonable
+from bcs_tui.redact import mask_secret
+from bcs_tui.resources import RenderContext, ResourceKind, object_name, object_namespace, to_jsonable
 from bcs_tui.ui.textsafe import one_line, safe_text
 from bcs_tui.ui.widgets.header import ClusterHeader
 from bcs_tui.ui.widgets.json_view import JsonView

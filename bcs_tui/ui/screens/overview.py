@@ -61,9 +61,10 @@ class ClusterSummary:
 
 
 async def fetch_cluster_summary(client: Any) -> ClusterSummary:
-    """6 requests: cluster resources, cluster endpoints, storage namespaces, then one storage query
-    each for applications, taskgroups and deployments over all namespaces. A failing part is
-    reported and the rest shown."""
+    """6 requests: cluster resources, cluster endpoints, the complete namespace list (2), then one
+    complete storage query each for applications (projected), taskgroups (projected) and
+    deployments over all namespaces (no `namespace` key: storage's own namespace list is capped,
+    bcs-api-facts §11.1). A failing part is reported and the rest shown."""
     from bcs_tui.api.errors import BcsError
 
     out = ClusterSummary()
@@ -75,22 +76,19 @@ async def fetch_cluster_summary(client: Any) -> ClusterSummary:
             out.errors.append(f"{name}: {exc.message}")
             return None
 
-    out.resources, out.endpoints, namespaces = await asyncio.gather(
+    rows = getattr(client, "storage_list", None) or client.storage_query_lite
+    out.resources, out.endpoints, namespaces, apps, tgs, dps = await asyncio.gather(
         part("cluster resources", client.get_cluster_resources()),
         part("cluster endpoints", client.get_cluster_endpoints()),
         part("namespaces", client.storage_list_namespaces()),
+        part("applications", rows("application")),
+        part("taskgroups", rows("taskgroup")),
+        part("deployments", client.storage_deployments()),
     )
     out.namespaces = sorted(str(n) for n in namespaces or [])
-    if out.namespaces:
-        apps, tgs, dps = await asyncio.gather(
-            # Light records (bcs_tui.api.lite): 20,000 full taskgroup models cost seconds and ~500 MB.
-            part("applications", client.storage_query_lite("application", out.namespaces)),
-            part("taskgroups", client.storage_query_lite("taskgroup", out.namespaces)),
-            part("deployments", client.storage_deployments(namespaces=out.namespaces)),
-        )
-        out.applications = [a for a in unwrap(apps) if str(g(a, "kind", default="") or "").lower() != "process"]
-        out.taskgroups = unwrap(tgs)
-        out.deployments = unwrap(dps)
+    out.applications = [a for a in unwrap(apps) if str(g(a, "kind", default="") or "").lower() != "process"]
+    out.taskgroups = unwrap(tgs)
+    out.deployments = unwrap(dps)
     if len(out.errors) >= 3 and out.resources is None and not out.namespaces:
         raise BcsError("; ".join(out.errors))
     return out

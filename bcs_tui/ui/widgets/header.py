@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from rich.text import Text
 from textual.widgets import Static
 
@@ -27,6 +29,10 @@ class ClusterHeader(Static):
         self.production = False
         self.demo = False
         self.insecure = False
+        self.mode = ""  # live / polling / stale / "" (a view that is not refreshed by itself)
+        self.mode_detail = ""
+        self.stale_since: float | None = None
+        self.cluster_problem = ""
 
     def update_info(
         self,
@@ -46,6 +52,21 @@ class ClusterHeader(Static):
         self.set_class(production, "-production")
         self.update(self.header_text())
 
+    def set_mode(self, mode: str, detail: str = "", stale_since: float | None = None) -> None:
+        """How the view under the header stays fresh: "live" (the storage change stream),
+        "polling" (with `detail`, e.g. the interval and why there is no stream) or "stale"
+        (since `stale_since`)."""
+        if (mode, detail, stale_since) != (self.mode, self.mode_detail, self.stale_since):
+            self.mode, self.mode_detail, self.stale_since = mode, detail, stale_since
+            self.update(self.header_text())
+
+    def set_cluster_problem(self, problem: str) -> None:
+        """What is wrong with the cluster id (the check at start and on :ctx), "" when nothing."""
+        if problem != self.cluster_problem:
+            self.cluster_problem = problem
+            self.set_class(bool(problem), "-wrong-cluster")
+            self.update(self.header_text())
+
     def set_namespace(self, namespace: str) -> None:
         if namespace != self.namespace:
             self.namespace = namespace
@@ -64,6 +85,9 @@ class ClusterHeader(Static):
             ("server", self.server),
         )
         for label, value in fields:
+            if label == "server":
+                # What is wrong and how fresh the view is come before the (long) server address.
+                self._append_state(t)
             t.append(f" {label}:", style="dim")
             t.append(one_line(value) or "-", style="bold")
         if self.read_only:
@@ -73,3 +97,19 @@ class ClusterHeader(Static):
             t.append("  ")
             t.append(" TLS NOT VERIFIED ", style="bold reverse")
         return t
+
+    def _append_state(self, t: Text) -> None:
+        if self.cluster_problem:
+            t.append("  ")
+            t.append(" WRONG CLUSTER ID ", style="bold reverse")
+            t.append(" " + one_line(self.cluster_problem, 200), style="bold")
+        if self.mode == "live":
+            t.append("  ● live", style="bold")
+        elif self.mode == "polling":
+            t.append("  ◌ polling", style="bold")
+            if self.mode_detail:
+                t.append(" " + one_line(self.mode_detail, 80), style="dim")
+        elif self.mode == "stale":
+            since = time.strftime("%H:%M:%S", time.localtime(self.stale_since)) if self.stale_since else ""
+            t.append("  ")
+            t.append(f" STALE{' since ' + since if since else ''} ", style="bold reverse")
