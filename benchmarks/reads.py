@@ -96,6 +96,7 @@ class Sim:
                     raise RuntimeError("the simulator exited") from None
                 time.sleep(0.2)
         else:
+            stop_child(self.proc)  # __exit__ does not run when __enter__ raises
             raise RuntimeError("the simulator did not start")
         return self
 
