@@ -23,28 +23,12 @@ from bcs_tui.api.client import decode_envelope
 from bcs_tui.api.records import TaskGroupRow, decode_records, projection
 from bcs_tui.sim.clock import SimClock
 from bcs_tui.sim.cluster import SimCluster
+from bcs_tui.sim.storage import project as sim_project
 
 
 def project(rec: dict, paths: list[str]) -> dict:
-    out: dict = {"_id": rec.get("_id", "")}
-    for path in paths:
-        _put(rec, out, path.split("."))
-    return out
-
-
-def _put(src, dst, parts):
-    key, rest = parts[0], parts[1:]
-    if not isinstance(src, dict) or key not in src:
-        return
-    value = src[key]
-    if not rest:
-        dst[key] = value
-    elif isinstance(value, list):
-        items = dst.setdefault(key, [{} for _ in value])
-        for s, d in zip(value, items):
-            _put(s, d, rest)
-    elif isinstance(value, dict):
-        _put(value, dst.setdefault(key, {}), rest)
+    """Storage's `field` projection, as the simulator does it (Mongo's inclusion projection)."""
+    return sim_project(rec, tuple(tuple(path.split(".")) for path in paths))
 
 
 class PMeta(BaseModel):

@@ -14,6 +14,8 @@ from typing import Any, AsyncIterator
 
 import httpx
 
+from bcs_tui.sim.storage import project
+
 CID = "BCS-MESOS-10001"
 TZ = timezone(timedelta(hours=8))
 
@@ -34,25 +36,8 @@ def tg(i: int, ns: str = "prod", status: str = "Running", t: float = 1_767_225_6
 
 
 def _project(rec: dict, fields: str) -> dict:
-    out: dict = {"_id": rec.get("_id")}
-    for path in fields.split(","):
-        _put(rec, out, path.split("."))
-    return out
-
-
-def _put(src: Any, dst: dict, parts: list[str]) -> None:
-    key, rest = parts[0], parts[1:]
-    if not isinstance(src, dict) or key not in src:
-        return
-    value = src[key]
-    if not rest:
-        dst[key] = value
-    elif isinstance(value, list):
-        items = dst.setdefault(key, [{} for _ in value])
-        for s, d in zip(value, items):
-            _put(s, d, rest)
-    elif isinstance(value, dict):
-        _put(value, dst.setdefault(key, {}), rest)
+    """Storage's `field` projection, as the simulator does it (Mongo's inclusion projection)."""
+    return project(rec, tuple(tuple(path.split(".")) for path in fields.split(",")))
 
 
 class FakeStorage:
