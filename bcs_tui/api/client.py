@@ -1702,13 +1702,6 @@ class BcsClient:
 
         return await self._storage_pages(kind, body, decode, lambda r: (r.namespace, r.name))
 
-    async def storage_query_lite(self, kind: str, namespaces: str | Iterable[str] | None = None,
-                                 host_ip: str | None = None, *, previous: Sequence[Any] | None = None
-                                 ) -> list[Any]:
-        """`storage_list` (`POST …/clusters/{clusterId}/{kind}`, projected) under its former name
-        (`previous` is no longer needed: unchanged rows are recognised by value)."""
-        return await self.storage_list(kind, namespaces, host_ip)
-
     async def storage_watch(self, kind: str, row: type[Any] | None = None, *,
                             idle_timeout: float = 300.0,
                             on_open: Callable[[], None] | None = None) -> AsyncIterator[WatchEvent]:

@@ -205,7 +205,7 @@ CASES: list[tuple[str, tuple, dict, str, str, dict, Any, Any]] = [
     ("storage_list", ("taskgroup", ["a", "b"], "10.0.0.5"), {}, "POST", f"{SQ}/taskgroup", {},
      {"namespace": "a,b", "hostIp": "10.0.0.5", "limit": "50000", "field": TG_FIELDS},
      fixture_json("storage-taskgroup.json")),
-    ("storage_query_lite", ("application",), {}, "POST", f"{SQ}/application", {},
+    ("storage_list", ("application",), {}, "POST", f"{SQ}/application", {},
      {"limit": "50000", "field": APP_FIELDS}, fixture_json("storage-application.json")),
     ("storage_taskgroups", (), {"host_ip": "10.0.0.5"}, "POST", f"{SQ}/taskgroup", {},
      {"hostIp": "10.0.0.5", "limit": "50000"}, fixture_json("storage-taskgroup.json")),

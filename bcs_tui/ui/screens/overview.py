@@ -76,7 +76,7 @@ async def fetch_cluster_summary(client: Any) -> ClusterSummary:
             out.errors.append(f"{name}: {exc.message}")
             return None
 
-    rows = getattr(client, "storage_list", None) or client.storage_query_lite
+    rows = client.storage_list
     out.resources, out.endpoints, namespaces, apps, tgs, dps = await asyncio.gather(
         part("cluster resources", client.get_cluster_resources()),
         part("cluster endpoints", client.get_cluster_endpoints()),
