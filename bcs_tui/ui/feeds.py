@@ -47,14 +47,19 @@ STREAM_ATTEMPTS = 3  # failed connections in a row before the feed polls instead
 STREAM_RETRY = 300.0  # how long the feed polls before it tries the stream again
 OVERLAP = 2.0  # seconds asked again by each changed-since poll
 ID_LIST_EVERY = 6  # polls between two id lists (deletions)
+JOURNAL_MAX = 20_000  # changed keys a feed remembers for views that apply changes one by one
 BREAK_ONLY_WINDOW = 5.0  # a break this soon after connecting, with no event: storage has no stream
 
 Key = tuple[str, str]
 _END = object()
 
 
-def _key(row: Any) -> Key:
+def feed_key(row: Any) -> Key:
+    """The key of a record in its feed: (namespace, name), as storage keys a table."""
     return (row.namespace, row.name)
+
+
+_key = feed_key
 
 
 def _epoch(text: Any) -> float | None:
@@ -98,6 +103,11 @@ class ResourceFeed:
         self.problems: list[str] = []
         self.loaded = False
         self.version = 0  # +1 whenever a row a view could show changed
+        # The keys changed one by one (events, changed-since polls, deletions), so a view shows
+        # only those again (`changes_since`); a complete list starts the journal afresh.
+        self.seq = 0
+        self._journal: list[Key] = []
+        self._journal_base = 0  # the seq before the journal's first entry
         self.events = 0  # events applied (for tests and the benchmark)
         self._subscribers: list[Callable[["ResourceFeed"], None]] = []
         self._loaded = asyncio.Event()
@@ -128,6 +138,27 @@ class ResourceFeed:
             out.append(row)
             out.extend(self.duplicates.get(k, ()))
         return out
+
+    def changes_since(self, seq: int) -> set[Key] | None:
+        """The keys whose record changed, came or went after `seq` (a `seq` read earlier), or
+        None when the feed cannot say (a complete list came in since, or the journal was cut):
+        then show every record again."""
+        if seq < self._journal_base or seq > self.seq:
+            return None
+        return set(self._journal[seq - self._journal_base:])
+
+    def _changed(self, k: Key) -> None:
+        self.seq += 1
+        self._journal.append(k)
+        if len(self._journal) > JOURNAL_MAX:
+            cut = len(self._journal) // 2
+            del self._journal[:cut]
+            self._journal_base += cut
+
+    def _restart_journal(self) -> None:
+        self.seq += 1
+        self._journal.clear()
+        self._journal_base = self.seq
 
     def unsubscribe(self, callback: Callable[["ResourceFeed"], None]) -> None:
         if callback in self._subscribers:
@@ -227,6 +258,7 @@ class ResourceFeed:
         self._loaded.set()
         if changed:
             self.version += 1
+            self._restart_journal()
         return changed
 
     def apply(self, event: WatchEvent[Any]) -> bool:
@@ -240,11 +272,15 @@ class ResourceFeed:
         k = _key(row)
         if event.removes:
             self.duplicates.pop(k, None)
-            return self.rows.pop(k, None) is not None
+            if self.rows.pop(k, None) is None:
+                return False
+            self._changed(k)
+            return True
         self._seen(row)
         if self.rows.get(k) == row:
             return False  # re-report churn: nothing a list shows changed
         self.rows[k] = row
+        self._changed(k)
         return True
 
     def _upsert(self, rows: Iterable[Any]) -> bool:
@@ -254,6 +290,7 @@ class ResourceFeed:
             self._seen(row)
             if self.rows.get(k) != row:
                 self.rows[k] = row
+                self._changed(k)
                 changed = True
         return changed
 
@@ -441,6 +478,7 @@ class ResourceFeed:
             for k in gone:
                 del self.rows[k]
                 self.duplicates.pop(k, None)
+                self._changed(k)
             self.version += 1
             self._notify()
 

@@ -119,3 +119,53 @@ def test_view_matches_reference_after_any_sequence(first, ops):
             sort = value
             table.sort_by(sort)
         assert [r.key for r in table.view_rows] == reference(rows, text, faults, sort, False)
+
+
+def _unique(rows: list[Row]) -> list[Row]:
+    seen: dict[str, Row] = {}
+    for row in rows:
+        seen.setdefault(row.key, row)
+    return list(seen.values())
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    first=row_data,
+    changes=st.lists(st.tuples(st.integers(0, 30), words, words, st.integers(-5, 5), st.booleans()), max_size=8),
+    removed=st.lists(st.integers(0, 30).map(str), max_size=5),
+    text=filters,
+    faults=st.booleans(),
+    sort=st.sampled_from([None, "name", "status", "n"]),
+    marks=st.lists(st.integers(0, 30).map(str), max_size=5),
+)
+def test_patch_rows_shows_what_set_rows_shows(first, changes, removed, text, faults, sort, marks):
+    """A live view's few changes (patch_rows) end in the very view, marks and cursor a complete
+    set_rows of the same list would give."""
+    old = _unique(build(first))
+    new_rows = _unique(build(changes))
+    changed = {r.key for r in new_rows}
+    gone = [k for k in removed if k not in changed]
+    rows = [r for r in old if r.key not in changed and r.key not in gone] + new_rows
+    fresh = {r.key for r in old}
+    added = [r for r in new_rows]
+    tables = []
+    for patch in (True, False):
+        table = ResourceTable(COLUMNS)
+        table.set_rows(old)
+        table.sort_by(sort)
+        table.set_filter(text)
+        table.faults_only = faults
+        table.mark_keys(marks)
+        if table.view_count:
+            table.move_cursor(table.view_count // 2, scroll=False)
+        if patch:
+            table.patch_rows(rows, added, [k for k in gone if k in fresh] + [r.key for r in new_rows if r.key in fresh])
+        else:
+            table.set_rows(rows)
+        tables.append(table)
+    a, b = tables
+    assert [r.key for r in a.view_rows] == [r.key for r in b.view_rows]
+    assert [r.cells for r in a.view_rows] == [r.cells for r in b.view_rows]
+    assert a.marked_keys == b.marked_keys
+    assert a.cursor_key == b.cursor_key
+    assert a._widths == [max(x, y) for x, y in zip(a._widths, b._widths)]  # grown, never short

@@ -543,3 +543,68 @@ async def test_the_change_streams_end_with_the_app(make_app):
         assert tasks and all(t is not None and not t.done() for t in tasks)
     await asyncio.sleep(0.05)
     assert all(t.done() for t in tasks)  # no feed outlives the app (and its closed client)
+
+
+async def test_a_live_view_shows_only_the_changed_records_again(make_app, cluster):
+    """A stream change at a live view: only the changed rows are built and drawn again (the
+    table's rows for the others are the same objects, set_rows is not called), a new taskgroup
+    lands in list order, a gone one leaves, and the cursor stays on its row."""
+    from bcs_tui.ui.widgets.resource_table import ResourceTable
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await command(pilot, app, "tg all")
+        browser = app.browser
+        table = browser.table
+        assert browser._feed is not None and browser._feed.mode == "live"
+        ns, name = next((a.namespace, a.name) for a in cluster.apps.values()
+                        if a.status == "Running" and (a.kind or "application") == "application"
+                        and len(a.taskgroups) >= 2)
+        before = {row.key: row for row in table.rows}
+        table.move_cursor(table.view_count - 1)
+        cursor = table.cursor_key
+        full: list[int] = []
+        original = ResourceTable.set_rows
+
+        def counting(self, rows):
+            full.append(1)
+            return original(self, rows)
+
+        ResourceTable.set_rows = counting  # type: ignore[method-assign]
+        try:
+            count = len(cluster.get_app(ns, name).taskgroups)
+            cluster.scale_application(ns, name, count + 1)
+            for _ in range(40):
+                cluster.advance(0.5)
+                await pilot.pause(0.05)
+                if table.row_count == len(before) + 1:
+                    break
+            await settle(pilot, app)
+            assert table.row_count == len(before) + 1
+            new = [row for row in table.rows if row.key not in before]
+            assert len(new) == 1 and new[0].obj.rcname == name
+            # In list order: right after the application's other taskgroups.
+            keys = [row.key for row in table.rows]
+            i = keys.index(new[0].key)
+            assert table.rows[i - 1].obj.rcname == name and table.rows[i - 1].obj.namespace == ns
+            unchanged = [row for row in table.rows if row.key in before and row is before[row.key]]
+            assert len(unchanged) >= len(before) - 10  # the others were not built again
+            assert table.cursor_key == cursor
+            for _ in range(60):
+                if cluster.get_app(ns, name).status == "Running":
+                    break
+                cluster.advance(0.5)
+            cluster.scale_application(ns, name, count)
+            for _ in range(40):
+                cluster.advance(0.5)
+                await pilot.pause(0.05)
+                if table.row_count == len(before):
+                    break
+            await settle(pilot, app)
+            assert new[0].key not in {row.key for row in table.rows}
+            assert table.row_count == len(before)
+            assert not full  # every change went the short way
+            assert [r.obj for r in table.rows] == browser.state.objects
+        finally:
+            ResourceTable.set_rows = original  # type: ignore[method-assign]

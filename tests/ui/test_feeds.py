@@ -102,3 +102,30 @@ async def test_a_failing_list_makes_the_feed_stale_and_keeps_the_rows():
     assert len(feed.rows) == 2 and "cannot connect" in feed.error and feed.stale_since is not None
     feed.close()
     await client.aclose()
+
+
+async def test_the_feed_journal_names_the_changed_keys_and_a_list_restarts_it():
+    storage = FakeStorage([tg(i) for i in range(4)])
+    client, feed = make(storage)
+    feed.subscribe(lambda f: None)
+    await until(lambda: feed.mode == LIVE, "live")
+    seq = feed.seq
+    assert feed.changes_since(seq) == set()
+    storage.rereport()
+    await until(lambda: feed.events >= 4, "re-report events")
+    assert feed.changes_since(seq) == set()  # churn is no change
+    storage.change(tg(1, status="Lost"))
+    storage.delete(tg(2)["resourceName"])
+    storage.change(tg(7))
+    want = {("prod", tg(i)["resourceName"]) for i in (1, 2, 7)}
+    await until(lambda: feed.changes_since(seq) == want, "the three changes")
+    later = feed.seq
+    assert feed.changes_since(later) == set()
+    assert feed.changes_since(later + 1) is None  # a seq the feed never had
+    await feed.refresh()  # a complete list equal to the kept rows changes nothing
+    assert feed.changes_since(later) == set()
+    storage.records[tg(3)["resourceName"]] = tg(3, status="Lost")  # a change the stream missed
+    await feed.refresh()  # a complete list that changed something: views build everything
+    assert feed.changes_since(seq) is None and feed.changes_since(later) is None
+    feed.close()
+    await client.aclose()

@@ -14,6 +14,7 @@ with backoff. The header says which mode the view is in (live / polling / stale)
 from __future__ import annotations
 
 import asyncio
+import bisect
 import gc
 import logging
 import time
@@ -39,7 +40,7 @@ from bcs_tui.resources import (
     list_order,
     object_name,
 )
-from bcs_tui.ui.feeds import LIVE, POLLING, STALE, ResourceFeed, feeds_for
+from bcs_tui.ui.feeds import LIVE, POLLING, STALE, ResourceFeed, feed_key, feeds_for
 from bcs_tui.ui.textsafe import one_line
 from bcs_tui.ui.widgets.breadcrumbs import Breadcrumbs
 from bcs_tui.ui.widgets.header import ClusterHeader
@@ -54,6 +55,7 @@ MAX_BACKOFF = 60.0
 CELL_LIMIT = 300  # characters per cell: a huge server message must not cost a huge render
 FEED_SETTLE = 0.25  # seconds: stream events arriving together rebuild the rows once
 RETIME_LIVE = 30.0  # seconds between two re-timings (AGE cells) of a live view
+PATCH_MAX = 2000  # changed records a live view applies one by one; more: the rows are built again
 
 # Actions the browser runs itself; everything else goes to app.operations.
 LOCAL_ACTIONS = frozenset({
@@ -84,6 +86,9 @@ class ViewState:
     error: str = ""
     failures: int = 0
     poll_every: float = 0.0  # the interval used after the last poll (longer for slow, big lists)
+    # A live view: the feed's seq its rows show (-1: none yet), and its rows by feed key.
+    feed_seq: int = field(default=-1, repr=False)
+    feed_rows: dict[Any, Row] | None = field(default=None, repr=False)
 
     @property
     def all_namespaces(self) -> bool:
@@ -241,6 +246,7 @@ class BrowserScreen(Screen):
         self._feed: ResourceFeed | None = None  # the change stream the current view follows
         self._feed_timer: Timer | None = None
         self._feed_dirty = False
+        self._retime_due = False
         self._order_keys: dict[int, tuple[Any, tuple[Any, ...]]] = {}
         self._retime_timer: Timer | None = None
 
@@ -360,6 +366,7 @@ class BrowserScreen(Screen):
     def _rows(self, state: ViewState) -> list[Row]:
         if state.rows is None:
             state.rows = build_rows(state.kind, state.objects, self.render_context(state))
+            state.feed_rows = None
         return state.rows
 
     def _update_title(self) -> None:
@@ -474,6 +481,7 @@ class BrowserScreen(Screen):
 
     def _retime_live(self) -> None:
         if self._feed is not None and self.app.screen is self and self.state.loaded:
+            self._retime_due = True  # the ages: every row, the whole way
             self._feed_dirty = True
             self._schedule_feed()
 
@@ -486,9 +494,86 @@ class BrowserScreen(Screen):
         if feed.mode == STALE and not feed.rows and not state.loaded:
             self._failed(state, feed.error)
             return
+        seq = feed.seq
+        if not self._retime_due and self._patch_live(state, live, feed):
+            state.feed_seq = seq
+            self._feed_state(state, feed, retry=state.failures == 0)
+            return
+        self._retime_due = False
         objects = live.select(state.scope, feed.records()) or []
-        await self._show_objects(state, objects)
+        if await self._show_objects(state, objects):
+            state.feed_seq = seq
         self._feed_state(state, feed, retry=state.failures == 0)
+
+    def _patch_live(self, state: ViewState, live: Any, feed: ResourceFeed) -> bool:
+        """Show only the records the feed changed since the view's rows were built (the stream's
+        usual case: a few changes at 20,000 rows); False when the whole list must be built
+        again (a complete list came in, many changes, records sharing a name)."""
+        changes = feed.changes_since(state.feed_seq) if state.loaded and state.rows is not None else None
+        if changes is None or len(changes) > PATCH_MAX or feed.duplicates or not state.kind.namespaced:
+            return False
+        rc = self.render_context(state)
+        if rc.revealed != state.revealed:
+            return False
+        rows = state.rows
+        assert rows is not None
+        index = state.feed_rows
+        if index is None:
+            index = {}
+            for row in rows:
+                try:
+                    index[feed_key(row.obj)] = row
+                except AttributeError:  # not a feed record: this view was not built from the feed
+                    return False
+            if len(index) != len(rows):
+                return False
+            state.feed_rows = index
+        gone: list[Row] = []
+        added: list[Any] = []
+        for k in changes:
+            old = index.get(k)
+            obj = feed.rows.get(k)
+            if obj is not None:
+                picked = live.select(state.scope, [obj])
+                if picked is None:
+                    return False
+                obj = picked[0] if picked else None
+            if old is not None and obj is not None and (old.obj is obj or old.obj == obj):
+                continue
+            if old is not None:
+                gone.append(old)
+            if obj is not None:
+                added.append(obj)
+        if not gone and not added:
+            return True
+        new_rows = build_rows(state.kind, added, rc)
+        gone_ids = {id(row) for row in gone}
+        gone_keys = {row.key for row in gone}
+        kept_keys = {row.key for row in rows if id(row) not in gone_ids} if new_rows else set()
+        if len(new_rows) != len(added) or any(row.key in kept_keys for row in new_rows):
+            return False  # a row that could not be built, or a key clash: the whole way
+        order = self._order_keys
+        for row in gone:
+            del index[feed_key(row.obj)]
+            order.pop(id(row.obj), None)
+        kept = [row for row in rows if id(row) not in gone_ids] if gone else list(rows)
+        for row in new_rows:
+            key = list_order(row.obj)
+            order[id(row.obj)] = (row.obj, key)
+            kept.insert(bisect.bisect(kept, key, key=self._order_key), row)
+            index[feed_key(row.obj)] = row
+        state.rows = kept
+        state.objects = [row.obj for row in kept]
+        state.loaded_at = time.monotonic()
+        if state is self.state:
+            try:
+                table = self.table
+            except NoMatches:
+                return True
+            table.patch_rows(kept, new_rows, gone_keys - {row.key for row in new_rows})
+            if table.cursor_key is None and table.view_count:
+                table.move_cursor(0)
+        return True
 
     async def _load_live(self, state: ViewState, live: Any, force: bool) -> None:
         from bcs_tui.api.errors import BcsError
@@ -510,8 +595,10 @@ class BrowserScreen(Screen):
         if feed.mode == STALE and not feed.rows:
             self._failed(state, feed.error)
             return
+        seq = feed.seq
         objects = live.select(state.scope, feed.records()) or []
-        await self._show_objects(state, objects)
+        if await self._show_objects(state, objects):
+            state.feed_seq = seq
         self._feed_state(state, feed)
 
     def _feed_state(self, state: ViewState, feed: ResourceFeed, retry: bool = True) -> None:
@@ -543,6 +630,10 @@ class BrowserScreen(Screen):
             header.set_mode(POLLING, f"every {max(self.app.refresh_interval, state.poll_every):g}s")
         else:
             header.set_mode("", "")
+
+    def _order_key(self, row: Row) -> tuple[Any, ...]:
+        hit = self._order_keys.get(id(row.obj))
+        return hit[1] if hit is not None else list_order(row.obj)
 
     def _put_in_order(self, objects: list[Any]) -> None:
         """Sort by `list_order`, computing the key only for objects not seen last time (a live
@@ -581,6 +672,7 @@ class BrowserScreen(Screen):
             rows = build_rows(state.kind, objects, rc, previous)
         state.objects = objects
         state.rows = rows
+        state.feed_rows = None
         state.loaded = True
         state.loaded_at = time.monotonic()
         if state is self.state:

@@ -498,6 +498,49 @@ class ResourceTable(ScrollView, can_focus=True):
         self._measure()
         self._rebuild_view(sort=True)
 
+    def patch_rows(self, rows: Iterable[Row], new: Sequence[Row], removed: Iterable[str]) -> None:
+        """`set_rows(rows)` for a few changes: `rows` is the whole new list, `new` the row
+        objects in it that the table does not hold yet, `removed` the keys that left. Only the new
+        rows are sanitised and measured (columns grow to fit them; they do not shrink until the
+        next `set_rows`), and only their lines are drawn again: a change stream at 20,000 rows
+        costs the changed rows, not the list."""
+        rows = list(rows)
+        by_key = self._by_key
+        removed = list(dict.fromkeys(k for k in removed if k in by_key))
+        _sanitize(list(new))
+        for key in removed:
+            del by_key[key]
+        for row in new:
+            by_key[row.key] = row
+        if len(by_key) != len(rows) or any(by_key.get(row.key) is not row for row in new):
+            self.set_rows(rows)  # the pieces do not add up (a duplicate key): the whole way
+            return
+        self._rows = rows
+        if self._marks and removed:
+            before = len(self._marks)
+            self._marks.intersection_update(by_key)
+            if len(self._marks) != before:
+                self.post_message(self.MarksChanged(self, len(self._marks)))
+        cache = self._line_cache
+        for key in chain(removed, (row.key for row in new)):
+            for cursor in (False, True):
+                for marked in (False, True):
+                    cache.discard((key, cursor, marked))
+        if self._grows(new):
+            self._measure()
+        self._rebuild_view(sort=True)
+
+    def _grows(self, rows: Sequence[Row]) -> bool:
+        """Would a column fitted to the data be wider with these rows?"""
+        if not rows:
+            return False
+        for i, (column, width) in enumerate(zip(self._columns, self._widths)):
+            if column.width is not None or width >= max(column.max_width, 1):
+                continue
+            if _column_width([row.cells[i] for row in rows if i < len(row.cells)]) > width:
+                return True
+        return False
+
     def clear(self) -> None:
         """Remove all rows (marks too)."""
         self._marks.clear()
