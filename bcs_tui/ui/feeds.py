@@ -46,7 +46,7 @@ BACKOFF_MAX = 30.0
 STREAM_ATTEMPTS = 3  # failed connections in a row before the feed polls instead
 STREAM_RETRY = 300.0  # how long the feed polls before it tries the stream again
 OVERLAP = 2.0  # seconds asked again by each changed-since poll
-ID_LIST_EVERY = 6  # polls between two id lists (deletions)
+ID_LIST_EVERY = 2  # polls between two id lists: a deletion shows within two poll intervals
 JOURNAL_MAX = 20_000  # changed keys a feed remembers for views that apply changes one by one
 BREAK_ONLY_WINDOW = 5.0  # a break this soon after connecting, with no event: storage has no stream
 
