@@ -416,6 +416,8 @@ class LiveSource:
     bcs_tui.api.records); `select` picks the view's rows from them, or answers None for a scope
     the table does not serve (then the kind's `fetch` is used)."""
 
+    # `select` must be a filter of each record on its own (no order, no record depending on the
+    # others): a live view applies a change by selecting the changed record alone.
     storage_kind: str  # taskgroup, application, process
     select: Callable[[Scope, Iterable[Any]], list[Any] | None]
 

@@ -20,6 +20,11 @@ and again — the feed polls by itself: every `interval` seconds the records who
 and time zones: de-duplicated by key and value), and every `id_list_every` polls a cheap projected
 list of names to see deletions. It tries the stream again every `stream_retry` seconds.
 
+Every key changed one by one (an event, a changed-since poll, a deletion an id list found) goes
+into a journal: `changes_since(seq)` gives a view the keys to show again, so a change at 20,000
+rows costs the changed rows; a complete list that changed something restarts the journal (the
+view builds everything again).
+
 `mode` says what a view may claim: "loading", "live" (stream open and listed), "polling", or
 "stale" (the last list or poll failed: rows are the last good ones, `error` says why).
 """
