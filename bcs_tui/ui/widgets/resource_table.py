@@ -521,11 +521,8 @@ class ResourceTable(ScrollView, can_focus=True):
             self._marks.intersection_update(by_key)
             if len(self._marks) != before:
                 self.post_message(self.MarksChanged(self, len(self._marks)))
-        cache = self._line_cache
         for key in chain(removed, (row.key for row in new)):
-            for cursor in (False, True):
-                for marked in (False, True):
-                    cache.discard((key, cursor, marked))
+            self._forget_lines(key)
         if self._grows(new):
             self._measure()
         self._rebuild_view(sort=True)
@@ -880,11 +877,15 @@ class ResourceTable(ScrollView, can_focus=True):
         self._line_cache.clear()
         self.refresh()
 
-    def _refresh_key(self, key: str) -> None:
-        index = self._index_of(key)
+    def _forget_lines(self, key: str) -> None:
+        """Drop the cached strips of a row key (every cursor and mark state)."""
         for cursor in (False, True):
             for marked in (False, True):
                 self._line_cache.discard((key, cursor, marked))
+
+    def _refresh_key(self, key: str) -> None:
+        index = self._index_of(key)
+        self._forget_lines(key)
         if index is not None:
             self.refresh_line(index + 1)
 
